@@ -1,0 +1,131 @@
+// The sipcred binary: `serve` runs a domain's service; the other subcommands are tools for users
+// and operators. Exceptions are caught here only (start-up, STYLE.md §2).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "app/config.hpp"
+#include "core/log.hpp"
+#include "net/sip_transport.hpp"
+#include "service/endpoint.hpp"
+
+namespace sipcred::app {
+namespace {
+
+struct ServeFlags {
+  std::string config_file;
+  std::string data_dir;
+  std::vector<std::string> sip_listen;
+  std::vector<std::string> tls_listen;
+  std::vector<std::string> https_listen;
+  std::string log_level;
+  std::string log_format;
+};
+
+Result<std::vector<net::ListenAddress>> addresses(const std::vector<std::string>& texts) {
+  std::vector<net::ListenAddress> out;
+  for (const auto& t : texts) {
+    auto a = net::parse_listen_address(t);
+    if (!a) return Unexpected{a.error()};
+    out.push_back(*a);
+  }
+  return out;
+}
+
+// Flags override the file, each replacing the whole setting.
+Result<Config> resolve(const ServeFlags& f) {
+  Config c;
+  if (!f.config_file.empty()) {
+    auto loaded = load_config(f.config_file);
+    if (!loaded) return loaded;
+    c = *loaded;
+  }
+  if (!f.data_dir.empty()) c.data_dir = f.data_dir;
+  if (!f.log_level.empty()) c.log_level = f.log_level;
+  if (!f.log_format.empty()) c.log_format = f.log_format;
+  for (auto [texts, target] : {std::pair{&f.sip_listen, &c.sip_listen},
+                               std::pair{&f.tls_listen, &c.tls_listen},
+                               std::pair{&f.https_listen, &c.https_listen}}) {
+    if (texts->empty()) continue;
+    auto a = addresses(*texts);
+    if (!a) return Unexpected{a.error()};
+    *target = *a;
+  }
+  if (c.log_format != "text" && c.log_format != "json") {
+    return fail(Errc::config, "log format must be text or json");
+  }
+  return c;
+}
+
+int serve(const ServeFlags& flags) {
+  auto cfg = resolve(flags);
+  if (!cfg) {
+    std::fprintf(stderr, "sipcred serve: %s\n", cfg.error().message().c_str());
+    return 2;
+  }
+  if (auto r = log::init(cfg->log_level, cfg->log_format == "json" ? log::Format::json
+                                                                   : log::Format::text);
+      !r) {
+    std::fprintf(stderr, "sipcred serve: %s\n", r.error().message().c_str());
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(cfg->data_dir, ec);
+  if (ec) {
+    log::error("cannot create data directory {}: {}", cfg->data_dir, ec.message());
+    return 1;
+  }
+  for (const auto& l : cfg->tls_listen) {
+    log::warn("TLS listener {} configured: SIP over TLS is not served yet", l.to_string());
+  }
+  for (const auto& l : cfg->https_listen) {
+    log::warn("HTTPS listener {} configured: the HTTPS endpoint is not served yet", l.to_string());
+  }
+
+  service::EndpointConfig ecfg;
+  ecfg.server = std::string{"sipcred/"} + SIPCRED_VERSION;
+  service::Endpoint endpoint{ecfg};
+  net::ServerConfig scfg{cfg->sip_listen, cfg->limits};
+  net::Server server{scfg, endpoint};
+  if (auto r = server.start(); !r) {
+    log::error("{}", r.error().message());
+    return 1;
+  }
+  log::info("sipcred {} ready (data directory {})", SIPCRED_VERSION, cfg->data_dir);
+  server.run();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace sipcred::app
+
+int main(int argc, char** argv) {
+  using namespace sipcred::app;
+  CLI::App app{"sipcred: certificates and credentials for end-to-end security in SIP"};
+  app.require_subcommand(1);
+
+  ServeFlags serve_flags;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the credential service of a domain");
+  serve_cmd->add_option("--config", serve_flags.config_file, "TOML configuration file")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--data-dir", serve_flags.data_dir, "Directory for the store and keys");
+  serve_cmd->add_option("--sip-listen", serve_flags.sip_listen,
+                        "HOST:PORT for SIP over UDP and TCP (repeatable)");
+  serve_cmd->add_option("--tls-listen", serve_flags.tls_listen, "HOST:PORT for SIP over TLS");
+  serve_cmd->add_option("--https-listen", serve_flags.https_listen, "HOST:PORT for HTTPS");
+  serve_cmd->add_option("--log-level", serve_flags.log_level,
+                        "trace, debug, info, warn, error or off");
+  serve_cmd->add_option("--log-format", serve_flags.log_format, "text or json");
+
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+  if (version_cmd->parsed()) {
+    std::cout << "sipcred " << SIPCRED_VERSION << "\n";
+    return 0;
+  }
+  if (serve_cmd->parsed()) return serve(serve_flags);
+  return 0;
+}

@@ -1,0 +1,45 @@
+// Time as the protocol cores see it: they are handed `now` and never read a clock themselves
+// (STYLE.md §1). Only src/net/ and src/app/ construct SystemClock; tests use ManualClock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace sipcred {
+
+using Duration = std::chrono::milliseconds;
+// Monotonic time point, for timers; wall time (for Date headers, certificate validity) is kept
+// apart so that a clock step never fires a timer early.
+using TimePoint = std::chrono::time_point<std::chrono::steady_clock, Duration>;
+using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+  virtual WallTime wall_now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimePoint now() const override;
+  WallTime wall_now() const override;
+};
+
+// A clock that moves only when told to: the fake clock of the scenario tests.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(WallTime wall_start = WallTime{std::chrono::seconds{1'700'000'000}})
+      : wall_start_(wall_start) {}
+  TimePoint now() const override { return TimePoint{elapsed_}; }
+  WallTime wall_now() const override {
+    return wall_start_ + std::chrono::duration_cast<std::chrono::seconds>(elapsed_);
+  }
+  void advance(Duration d) { elapsed_ += d; }
+
+ private:
+  WallTime wall_start_;
+  Duration elapsed_{0};
+};
+
+}  // namespace sipcred

@@ -1,0 +1,155 @@
+#include "service/endpoint.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "sip/headers.hpp"
+#include "sip/response.hpp"
+#include "sip/scanner.hpp"
+#include "sip/validate.hpp"
+
+namespace sipcred::service {
+
+std::string_view to_string(Transport t) {
+  switch (t) {
+    case Transport::udp: return "UDP";
+    case Transport::tcp: return "TCP";
+    case Transport::tls: return "TLS";
+  }
+  return "UDP";
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += ", ";
+    out += i;
+  }
+  return out;
+}
+
+// Methods of RFC 3261 and its extensions that we recognise: 405 for these, 501 for the rest
+// (RFC 3261 §8.2.1).
+bool is_known_method(std::string_view m) {
+  static constexpr std::array<std::string_view, 14> kKnown = {
+      "INVITE", "ACK",     "BYE",  "CANCEL", "REGISTER", "OPTIONS", "SUBSCRIBE",
+      "NOTIFY", "PUBLISH", "MESSAGE", "INFO", "PRACK",    "UPDATE",  "REFER"};
+  return std::find(kKnown.begin(), kKnown.end(), m) != kKnown.end();
+}
+
+std::string_view host_without_brackets(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[') return host.substr(1, host.size() - 2);
+  return host;
+}
+
+}  // namespace
+
+std::string annotate_via(std::string_view via_text, const Peer& from) {
+  auto via = sip::parse_via(via_text);
+  if (!via) return std::string{via_text};
+  std::string out;
+  out.reserve(via_text.size() + 48);
+  // Rebuild the parameter list in order, filling rport and dropping a stale received.
+  out.append(via_text.substr(0, via->params.empty()
+                                    ? via_text.size()
+                                    : static_cast<size_t>(via->params.items().front().name.data() -
+                                                          via_text.data() - 1)));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\t' || out.back() == ';')) {
+    out.pop_back();
+  }
+  bool add_received = host_without_brackets(via->host.text) != from.address;
+  for (const auto& p : via->params.items()) {
+    if (sip::iequals(p.name, "received")) continue;
+    out.append(";").append(p.name);
+    if (sip::iequals(p.name, "rport")) {
+      out.append("=").append(std::to_string(from.port));
+      add_received = true;  // RFC 3581 §4: received is added whenever rport is
+      continue;
+    }
+    if (p.has_value) out.append("=").append(p.value);
+  }
+  if (add_received) out.append(";received=").append(from.address);
+  return out;
+}
+
+Peer response_destination(std::string_view top_via, const Peer& from) {
+  Peer to = from;
+  auto via = sip::parse_via(top_via);
+  if (!via || from.transport != Transport::udp) return to;
+  if (auto rport = via->params.value("rport"); rport && !rport->empty()) return to;
+  // Without rport: the source address, at the sent-by port or 5060.
+  to.port = via->port.value_or(5060);
+  return to;
+}
+
+Endpoint::Endpoint(EndpointConfig config)
+    : config_(std::move(config)),
+      allow_(join(config_.allow)),
+      rng_(config_.seed != 0 ? config_.seed : std::random_device{}()) {}
+
+std::string Endpoint::new_tag() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t v = rng_();
+  std::string tag(16, '0');
+  for (auto& c : tag) {
+    c = kHex[v & 15];
+    v >>= 4;
+  }
+  return tag;
+}
+
+std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const Peer& from, int status,
+                                        std::string_view reason) {
+  auto via = req.first(sip::HeaderId::via);
+  if (!via) return std::nullopt;  // nowhere to send it (RFC 3261 §18.2.2)
+  sip::Message out = sip::make_response(req, status, reason, new_tag());
+  std::string top = annotate_via(*via, from);
+  out.replace_first(sip::HeaderId::via, top);
+  out.remove(sip::HeaderId::content_length);
+  if (status == 405 || status == 200) out.add(sip::HeaderId::allow, allow_);
+  if (status == 200 && req.method() == "OPTIONS") {
+    // RFC 3261 §11.2: Accept, Accept-Encoding, Accept-Language and Supported SHOULD be present.
+    out.add(sip::HeaderId::accept, join(config_.accept));
+    out.add(sip::HeaderId::accept_encoding, "identity");
+    out.add(sip::HeaderId::accept_language, "en");
+    out.add(sip::HeaderId::supported, join(config_.supported));
+  }
+  if (status == 420) {
+    for (auto opt : req.all(sip::HeaderId::require)) {
+      if (std::find(config_.supported.begin(), config_.supported.end(), opt) ==
+          config_.supported.end()) {
+        out.add(sip::HeaderId::unsupported, opt);
+      }
+    }
+  }
+  out.add(sip::HeaderId::server, config_.server);
+  out.set_body({});
+  return Outgoing{out.serialize(), response_destination(top, from)};
+}
+
+std::optional<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& from) {
+  if (msg.is_response()) return std::nullopt;  // no client transactions yet
+  sip::Verdict v = sip::validate_request(msg);
+  if (msg.method() == "ACK") return std::nullopt;  // never answered (RFC 3261 §17.2.1)
+  if (!v.ok()) return reply(msg, from, v.status, v.reason);
+
+  // RFC 3261 §8.2.2.3: an extension we do not support in Require gets 420 (not for CANCEL).
+  if (msg.method() != "CANCEL") {
+    for (auto opt : msg.all(sip::HeaderId::require)) {
+      if (std::find(config_.supported.begin(), config_.supported.end(), opt) ==
+          config_.supported.end()) {
+        return reply(msg, from, 420, "Bad Extension");
+      }
+    }
+  }
+  if (std::find(config_.allow.begin(), config_.allow.end(), msg.method()) == config_.allow.end()) {
+    if (msg.method() == "CANCEL") return reply(msg, from, 481, {});  // no transaction to cancel
+    return reply(msg, from, is_known_method(msg.method()) ? 405 : 501, {});
+  }
+  if (msg.method() == "OPTIONS") return reply(msg, from, 200, {});
+  return reply(msg, from, 501, {});
+}
+
+}  // namespace sipcred::service

@@ -1,0 +1,62 @@
+// The SIP endpoint of `sipcred serve`, sans-I/O: it is handed a framed message and where it came
+// from, and returns what to send. It answers OPTIONS (RFC 3261 §11.2) and refuses everything it
+// does not implement with the right status; later issues register the event packages here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sip/message.hpp"
+
+namespace sipcred::service {
+
+enum class Transport { udp, tcp, tls };
+std::string_view to_string(Transport t);
+
+struct Peer {
+  std::string address;  // numeric IPv4 or IPv6 (no brackets)
+  uint16_t port = 0;
+  Transport transport = Transport::udp;
+};
+
+struct Outgoing {
+  std::string bytes;
+  Peer to;  // for a stream transport: the connection the request came in on
+};
+
+struct EndpointConfig {
+  std::vector<std::string> allow{"OPTIONS"};  // methods this endpoint serves
+  std::vector<std::string> accept{};          // body types it takes in requests
+  std::vector<std::string> supported{};       // option tags (RFC 3261 §20.37)
+  std::string server = "sipcred";             // Server header value
+  uint64_t seed = 0;                          // 0: seed tags from std::random_device
+};
+
+class Endpoint {
+ public:
+  explicit Endpoint(EndpointConfig config);
+
+  // Handles one message that parsed. Returns the response to send, if any.
+  std::optional<Outgoing> on_message(const sip::Message& msg, const Peer& from);
+
+ private:
+  std::optional<Outgoing> reply(const sip::Message& req, const Peer& from, int status,
+                                std::string_view reason);
+  std::string new_tag();
+
+  EndpointConfig config_;
+  std::string allow_;
+  std::mt19937_64 rng_;
+};
+
+// RFC 3261 §18.2.1 and RFC 3581 §4: the top Via value with `received` added when the sent-by host
+// is not the source address, and an empty `rport` filled with the source port.
+std::string annotate_via(std::string_view via, const Peer& from);
+
+// RFC 3261 §18.2.2 and RFC 3581 §4: where a response to a request over UDP goes.
+Peer response_destination(std::string_view annotated_top_via, const Peer& from);
+
+}  // namespace sipcred::service
