@@ -46,10 +46,11 @@ Result<CSeq> parse_cseq(std::string_view value) {
   if (!n) return fail(Errc::parse, "CSeq number is not below 2**31");
   size_t before = in.pos();
   in.skip_ws();
+  if (in.pos() == before) return fail(Errc::parse, "CSeq without method");
   CSeq c;
   c.number = static_cast<uint32_t>(*n);
   c.method = in.token();
-  if (in.pos() == before || c.method.empty()) return fail(Errc::parse, "CSeq without method");
+  if (c.method.empty()) return fail(Errc::parse, "CSeq without method");
   if (auto r = expect_end(in, "CSeq"); !r) return Unexpected{r.error()};
   return c;
 }

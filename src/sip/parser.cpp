@@ -10,6 +10,7 @@ namespace {
 
 struct Head {
   bool has_length = false;
+  bool length_broken = false;  // datagram only: the body is then the rest of the datagram
   size_t content_length = 0;
 };
 
@@ -48,6 +49,7 @@ bool looks_like_version(std::string_view v) {
 }
 
 Result<void> parse_start_line(MessageBuilder& b, std::string_view whole, std::string_view line) {
+  std::string_view raw = line;
   line = trim(line);
   if (line.size() >= 4 && iequals(line.substr(0, 4), "SIP/")) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
@@ -78,6 +80,11 @@ Result<void> parse_start_line(MessageBuilder& b, std::string_view whole, std::st
   if (!is_token(method)) return fail(Errc::parse, "malformed Method");
   if (!looks_like_version(version)) return fail(Errc::parse, "malformed SIP-Version");
   if (uri.empty()) return fail(Errc::parse, "empty Request-URI");
+  // Exactly one SP between the elements and none around them (RFC 3261 §7.1). The message is
+  // kept so that the answer can be a 400 (RFC 4475 "lwsstart", "trws").
+  if (raw.size() != line.size() || uri.size() != last - first - 1) {
+    b.msg().set_defect("extra white space in the Request-Line");
+  }
   b.set_request(span_of(whole, method), span_of(whole, uri), span_of(whole, version));
   return {};
 }
@@ -85,7 +92,10 @@ Result<void> parse_start_line(MessageBuilder& b, std::string_view whole, std::st
 // Splits the header section [0, head_end) into the start line and header fields. Folded lines
 // are unfolded in place: the CR and LF of each fold become SP, which RFC 3261 §7.3.1 makes
 // equivalent, so no value is copied.
-Result<Head> parse_head(MessageBuilder& b, size_t head_end, const ParserLimits& limits) {
+// On a stream a bad Content-Length loses the framing and is fatal; in a datagram the message is
+// still delimited, so it is kept with a defect and answered 400 (RFC 4475 "ncl", "mcl01").
+Result<Head> parse_head(MessageBuilder& b, size_t head_end, const ParserLimits& limits,
+                        bool stream) {
   std::string& arena_ref = b.mutable_arena();
   char* data = arena_ref.data();
   std::string_view whole{data, arena_ref.size()};
@@ -148,12 +158,21 @@ Result<Head> parse_head(MessageBuilder& b, size_t head_end, const ParserLimits& 
       b.add_field(id, name_span, span_of(whole, value));
       if (id == HeaderId::content_length) {
         auto n = parse_uint(value, 0xffffffff);
-        if (!n) return fail(Errc::parse, "malformed Content-Length");
-        if (head.has_length && head.content_length != *n) {
-          return fail(Errc::parse, "conflicting Content-Length headers");
+        const char* problem = !n ? "malformed Content-Length"
+                              : (head.has_length && head.content_length != *n)
+                                  ? "conflicting Content-Length headers"
+                                  : nullptr;
+        if (problem != nullptr) {
+          if (stream) return fail(Errc::parse, problem);
+          b.msg().set_defect(problem);
+          head.has_length = false;
+          head.length_broken = true;
+          continue;
         }
-        head.has_length = true;
-        head.content_length = *n;
+        if (!head.length_broken) {
+          head.has_length = true;
+          head.content_length = *n;
+        }
       }
     }
   }
@@ -220,7 +239,7 @@ ParseStep Parser::feed(std::string_view in) {
     used += taken;
     builder_ = MessageBuilder{std::move(buf_)};
     buf_.clear();
-    auto head = parse_head(builder_, body_start, limits_);
+    auto head = parse_head(builder_, body_start, limits_, true);
     if (!head) return fail_with(status_for(head.error()), head.error().detail, used);
     if (!head->has_length) {
       // RFC 3261 §18.3: Content-Length is mandatory on a stream. Frame as if it were 0 and let
@@ -258,12 +277,14 @@ Result<Message> parse_datagram(std::string_view bytes, const ParserLimits& limit
   }
   size_t from = 0;
   size_t body_start = find_head_end(bytes, from);
-  if (body_start == std::string_view::npos) {
-    return fail(Errc::parse, "header section not ended by an empty line");
-  }
+  bool unterminated = body_start == std::string_view::npos;
+  // A datagram delimits itself: a header section that runs to its end without the empty line is
+  // still parsed, and answered 400 (RFC 4475 "baddn" lacks the empty line).
+  if (unterminated) body_start = bytes.size();
   if (body_start > limits.max_header_bytes + 3) return fail(Errc::limit, "header section too large");
   MessageBuilder b{std::string{bytes}};
-  auto head = parse_head(b, body_start, limits);
+  if (unterminated) b.msg().set_defect("header section not ended by an empty line");
+  auto head = parse_head(b, body_start, limits, false);
   if (!head) return Unexpected{head.error()};
   size_t available = bytes.size() - body_start;
   size_t body_len = available;

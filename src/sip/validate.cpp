@@ -58,6 +58,10 @@ Verdict validate_request(const Message& m) {
   if (uri->scheme == Scheme::other) {
     return bad("Unsupported URI Scheme: " + std::string{uri->scheme_text}, 416);
   }
+  // RFC 3261 §19.1.1 (table): the headers component is not allowed in a Request-URI.
+  if (uri->is_sip() && !uri->headers.empty()) {
+    return bad("Malformed Request-URI: headers are not allowed in it");
+  }
 
   // Mandatory headers, RFC 3261 §8.1.1.
   for (HeaderId id : {HeaderId::to, HeaderId::from, HeaderId::call_id, HeaderId::cseq,
@@ -68,7 +72,7 @@ Verdict validate_request(const Message& m) {
   if (cseq->method != m.method()) return bad("CSeq method does not match the request method");
 
   for (HeaderId id : {HeaderId::content_length, HeaderId::content_type, HeaderId::expires,
-                      HeaderId::content_disposition, HeaderId::event}) {
+                      HeaderId::content_disposition, HeaderId::event, HeaderId::contact}) {
     if (auto v = check_single(m, id, false); !v.ok()) return v;
   }
   if (!m.body().empty() && m.count(HeaderId::content_type) == 0) {

@@ -1,0 +1,104 @@
+#include "fuzz/targets.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "service/endpoint.hpp"
+#include "sip/header_table.hpp"
+#include "sip/headers.hpp"
+#include "sip/name_addr.hpp"
+#include "sip/parser.hpp"
+#include "sip/uri.hpp"
+#include "sip/validate.hpp"
+
+namespace sipcred::fuzz {
+namespace {
+
+void check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fuzz property broken: %s\n", what);
+    std::abort();
+  }
+}
+
+// Small limits so that the fuzzer reaches the limit paths too.
+constexpr sip::ParserLimits kLimits{2048, 32, 2048, 512};
+
+}  // namespace
+
+int sip_parser(const uint8_t* data, size_t size) {
+  std::string_view bytes{reinterpret_cast<const char*>(data), size};
+
+  // 1. As one datagram: every known header value through its syntax check, the validator, and
+  //    the endpoint; a message that parses re-parses identically after serialization, and any
+  //    response we generate parses and validates.
+  auto msg = sip::parse_datagram(bytes, kLimits);
+  if (msg) {
+    for (const auto& f : msg->fields()) {
+      const auto& info = sip::header_info(f.id);
+      if (info.check != nullptr) (void)info.check(msg->value(f));
+    }
+    sip::Verdict v = msg->is_request() ? sip::validate_request(*msg) : sip::validate_response(*msg);
+    std::string wire = msg->serialize();
+    sip::ParserLimits roomy{1 << 20, 1 << 12, 1 << 20, 1 << 20};
+    auto again = sip::parse_datagram(wire, roomy);
+    check(again.has_value(), "a parsed message re-parses after serialization");
+    check(again->serialize() == wire, "serialization is stable");
+    if (v.ok()) {
+      auto v2 = again->is_request() ? sip::validate_request(*again) : sip::validate_response(*again);
+      check(v2.ok(), "a valid message stays valid after a round trip");
+    }
+    service::Endpoint ep{service::EndpointConfig{.seed = 7}};
+    if (auto out = ep.on_message(*msg, {"192.0.2.1", 5060, service::Transport::udp})) {
+      auto resp = sip::parse_datagram(out->bytes, roomy);
+      check(resp.has_value(), "our response parses");
+      check(resp->is_response(), "our response is a response");
+    }
+  }
+
+  // 2. As a stream, in chunks whose sizes come from the input itself.
+  sip::Parser parser{kLimits};
+  size_t pos = 0;
+  size_t chunk = size > 0 ? (data[0] % 17) + 1 : 1;
+  int guard = 0;
+  while (pos < size && ++guard < 100000) {
+    std::string_view piece = bytes.substr(pos, chunk);
+    auto step = parser.feed(piece);
+    check(step.consumed <= piece.size(), "consumed within the fed bytes");
+    pos += step.consumed;
+    if (step.status == sip::ParseStatus::done) {
+      sip::Message m = parser.take();
+      (void)m.serialize();
+    } else if (step.status == sip::ParseStatus::invalid) {
+      break;
+    } else if (step.status == sip::ParseStatus::need_more) {
+      check(step.consumed == piece.size(), "need_more takes everything");
+    }
+  }
+  return 0;
+}
+
+int uri(const uint8_t* data, size_t size) {
+  std::string_view text{reinterpret_cast<const char*>(data), size};
+  auto u = sip::parse_uri(text);
+  if (u) {
+    check(sip::uri_equivalent(*u, *u), "URI equivalence is reflexive");
+    (void)sip::unescape(u->user);
+  }
+  return 0;
+}
+
+int name_addr(const uint8_t* data, size_t size) {
+  std::string_view text{reinterpret_cast<const char*>(data), size};
+  auto na = sip::parse_name_addr(text);
+  if (na) (void)na->display();
+  (void)sip::parse_via(text);
+  (void)sip::parse_auth(text);
+  (void)sip::parse_date(text);
+  (void)sip::parse_identity(text);
+  return 0;
+}
+
+}  // namespace sipcred::fuzz

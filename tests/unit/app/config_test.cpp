@@ -1,0 +1,72 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace sipcred::app {
+namespace {
+
+std::string write_temp(const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("sipcred-config-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+               "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
+  std::ofstream{path} << text;
+  return path.string();
+}
+
+TEST(Config, ReadsEverySetting) {
+  auto path = write_temp(R"(
+data_dir = "/var/lib/sipcred"
+[log]
+level = "debug"
+format = "json"
+[sip]
+listen = ["127.0.0.1:5070", "[::1]:5070"]
+tls_listen = ["127.0.0.1:5071"]
+[sip.limits]
+max_header_bytes = 4096
+max_body = 1024
+[https]
+listen = ["127.0.0.1:8443"]
+)");
+  auto c = load_config(path);
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->data_dir, "/var/lib/sipcred");
+  EXPECT_EQ(c->log_level, "debug");
+  EXPECT_EQ(c->log_format, "json");
+  ASSERT_EQ(c->sip_listen.size(), 2u);
+  EXPECT_EQ(c->sip_listen[1].host, "::1");
+  EXPECT_EQ(c->sip_listen[1].port, 5070);
+  EXPECT_EQ(c->tls_listen.at(0).port, 5071);
+  EXPECT_EQ(c->https_listen.at(0).port, 8443);
+  EXPECT_EQ(c->limits.max_header_bytes, 4096u);
+  EXPECT_EQ(c->limits.max_body, 1024u);
+  EXPECT_EQ(c->limits.max_headers, sip::ParserLimits{}.max_headers);
+  std::filesystem::remove(path);
+}
+
+TEST(Config, RefusesTyposAndBadValues) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"data_dri = \"x\"", "unknown key 'data_dri'"},
+      {"[sip]\nlisten = [\"127.0.0.1\"]", "sip.listen: listen address '127.0.0.1' is not HOST:PORT"},
+      {"[sip]\nlisten = [\"127.0.0.1:70000\"]", "sip.listen: invalid port in '127.0.0.1:70000'"},
+      {"[sip.limits]\nmax_body = -1", "sip.limits.max_body must be a positive integer"},
+      {"[log]\nlevl = \"x\"", "unknown key 'log.levl'"},
+  };
+  for (auto [text, detail] : cases) {
+    auto path = write_temp(text);
+    auto c = load_config(path);
+    ASSERT_FALSE(c) << text;
+    EXPECT_EQ(c.error().detail, detail);
+    std::filesystem::remove(path);
+  }
+  auto path = write_temp("not toml [");
+  EXPECT_FALSE(load_config(path));
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace sipcred::app

@@ -1,0 +1,119 @@
+#include "service/endpoint.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sip/headers.hpp"
+#include "sip/name_addr.hpp"
+#include "sip/parser.hpp"
+
+namespace sipcred::service {
+namespace {
+
+const std::string kOptions =
+    "OPTIONS sip:carol@chicago.com SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKhjhs8ass877\r\n"
+    "Via: SIP/2.0/UDP proxy.atlanta.com;branch=z9hG4bKfirst\r\n"
+    "Max-Forwards: 70\r\n"
+    "To: <sip:carol@chicago.com>\r\n"
+    "From: Alice <sip:alice@atlanta.com>;tag=1928301774\r\n"
+    "Call-ID: a84b4c76e66710\r\n"
+    "CSeq: 63104 OPTIONS\r\n"
+    "Accept: application/sdp\r\n"
+    "Content-Length: 0\r\n"
+    "\r\n";
+
+sip::Message answer(Endpoint& ep, const std::string& request, const Peer& from) {
+  auto req = sip::parse_datagram(request);
+  EXPECT_TRUE(req);
+  auto out = ep.on_message(*req, from);
+  EXPECT_TRUE(out);
+  auto resp = sip::parse_datagram(out->bytes);
+  EXPECT_TRUE(resp);
+  return std::move(*resp);
+}
+
+TEST(Endpoint, AnswersOptions) {
+  // RFC 3261 §11.2 and §8.2.6.
+  Endpoint ep{EndpointConfig{.allow = {"OPTIONS", "SUBSCRIBE"}, .seed = 3}};
+  sip::Message r = answer(ep, kOptions, {"192.0.2.10", 5060, Transport::udp});
+  EXPECT_EQ(r.status(), 200);
+  EXPECT_EQ(r.all(sip::HeaderId::allow), (std::vector<std::string_view>{"OPTIONS", "SUBSCRIBE"}));
+  EXPECT_EQ(r.count(sip::HeaderId::via), 2u);
+  EXPECT_EQ(*r.first(sip::HeaderId::call_id), "a84b4c76e66710");
+  EXPECT_EQ(*r.first(sip::HeaderId::cseq), "63104 OPTIONS");
+  auto to = sip::parse_name_addr(*r.first(sip::HeaderId::to));
+  ASSERT_TRUE(to);
+  EXPECT_FALSE(to->tag().empty());
+  auto from = sip::parse_name_addr(*r.first(sip::HeaderId::from));
+  EXPECT_EQ(from->tag(), "1928301774");
+  EXPECT_TRUE(r.first(sip::HeaderId::accept).has_value());
+  EXPECT_TRUE(r.first(sip::HeaderId::supported).has_value());
+  EXPECT_EQ(*r.first(sip::HeaderId::content_length), "0");
+}
+
+TEST(Endpoint, RefusesWhatItDoesNotServe) {
+  Endpoint ep{EndpointConfig{.seed = 3}};
+  auto with_method = [](std::string m) {
+    std::string s = kOptions;
+    s.replace(0, 7, m);
+    s.replace(s.find("63104 OPTIONS"), 13, "63104 " + m);
+    return s;
+  };
+  Peer peer{"192.0.2.10", 5060, Transport::tcp};
+  sip::Message invite = answer(ep, with_method("INVITE"), peer);
+  EXPECT_EQ(invite.status(), 405);  // RFC 3261 §8.2.1: with Allow
+  EXPECT_EQ(*invite.first(sip::HeaderId::allow), "OPTIONS");
+  EXPECT_EQ(answer(ep, with_method("FOOBAR"), peer).status(), 501);
+  EXPECT_EQ(answer(ep, with_method("CANCEL"), peer).status(), 481);
+  auto ack = sip::parse_datagram(with_method("ACK"));
+  EXPECT_FALSE(ep.on_message(*ack, peer));  // ACK is never answered
+}
+
+TEST(Endpoint, ReasonPhraseNamesTheProblem) {
+  Endpoint ep{EndpointConfig{.seed = 3}};
+  std::string bad = kOptions;
+  bad.erase(bad.find("Call-ID: a84b4c76e66710\r\n"), 25);
+  sip::Message r = answer(ep, bad, {"192.0.2.10", 5060, Transport::udp});
+  EXPECT_EQ(r.status(), 400);
+  EXPECT_EQ(r.reason(), "Missing Call-ID header");
+}
+
+TEST(Endpoint, NoViaNoAnswer) {
+  Endpoint ep{EndpointConfig{.seed = 3}};
+  std::string bad = kOptions;
+  for (const char* line : {"Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKhjhs8ass877\r\n",
+                           "Via: SIP/2.0/UDP proxy.atlanta.com;branch=z9hG4bKfirst\r\n"}) {
+    bad.erase(bad.find(line), std::string_view{line}.size());
+  }
+  auto req = sip::parse_datagram(bad);
+  ASSERT_TRUE(req);
+  EXPECT_FALSE(ep.on_message(*req, {"192.0.2.10", 5060, Transport::udp}));
+}
+
+TEST(Via, ReceivedAndRport) {
+  // RFC 3581 §4's example: rport filled and received added.
+  Peer from{"192.0.2.1", 9988, Transport::udp};
+  std::string v = annotate_via("SIP/2.0/UDP 10.1.1.1:4540;rport;branch=z9hG4bKkjshdyff", from);
+  auto via = sip::parse_via(v);
+  ASSERT_TRUE(via);
+  EXPECT_EQ(via->params.value("received"), "192.0.2.1");
+  EXPECT_EQ(via->params.value("rport"), "9988");
+  EXPECT_EQ(via->branch(), "z9hG4bKkjshdyff");
+  Peer dest = response_destination(v, from);
+  EXPECT_EQ(dest.address, "192.0.2.1");
+  EXPECT_EQ(dest.port, 9988);
+
+  // RFC 3261 §18.2.1's example: a host name in sent-by gets received; the response goes to the
+  // source address at the sent-by port (§18.2.2).
+  std::string w = annotate_via("SIP/2.0/UDP bobspc.biloxi.com:5060", {"192.0.2.4", 40000, Transport::udp});
+  EXPECT_EQ(w, "SIP/2.0/UDP bobspc.biloxi.com:5060;received=192.0.2.4");
+  Peer d2 = response_destination(w, {"192.0.2.4", 40000, Transport::udp});
+  EXPECT_EQ(d2.port, 5060);
+
+  // Same address: nothing to add.
+  EXPECT_EQ(annotate_via("SIP/2.0/UDP 192.0.2.4:5062;branch=z9hG4bK2", {"192.0.2.4", 5062, Transport::udp}),
+            "SIP/2.0/UDP 192.0.2.4:5062;branch=z9hG4bK2");
+}
+
+}  // namespace
+}  // namespace sipcred::service
