@@ -1,7 +1,7 @@
 #include "app/config.hpp"
 
-#include <set>
 #include <toml++/toml.h>
+#include <set>
 
 namespace sipcred::app {
 namespace {
@@ -50,7 +50,8 @@ Result<Config> load_config(const std::string& path) {
     return fail(Errc::config, path + ": " + std::string{e.description()});
   }
   const toml::table& t = root;
-  if (auto r = check_keys(t, {"data_dir", "log", "sip", "https"}, ""); !r) return Unexpected{r.error()};
+  if (auto r = check_keys(t, {"data_dir", "log", "sip", "https"}, ""); !r)
+    return Unexpected{r.error()};
   if (auto v = t["data_dir"].value<std::string>()) c.data_dir = *v;
   if (const auto* log = t["log"].as_table()) {
     if (auto r = check_keys(*log, {"level", "format"}, "log."); !r) return Unexpected{r.error()};
@@ -78,7 +79,8 @@ Result<Config> load_config(const std::string& path) {
         return Unexpected{r.error()};
       }
       auto node = t["sip"]["limits"];
-      auto hb = positive(node["max_header_bytes"], "sip.limits.max_header_bytes", c.limits.max_header_bytes);
+      auto hb = positive(node["max_header_bytes"], "sip.limits.max_header_bytes",
+                         c.limits.max_header_bytes);
       auto hn = positive(node["max_headers"], "sip.limits.max_headers", c.limits.max_headers);
       auto mb = positive(node["max_body"], "sip.limits.max_body", c.limits.max_body);
       auto ml = positive(node["max_line"], "sip.limits.max_line", c.limits.max_line);

@@ -44,9 +44,9 @@ Result<Config> resolve(const ServeFlags& f) {
   if (!f.data_dir.empty()) c.data_dir = f.data_dir;
   if (!f.log_level.empty()) c.log_level = f.log_level;
   if (!f.log_format.empty()) c.log_format = f.log_format;
-  for (auto [texts, target] : {std::pair{&f.sip_listen, &c.sip_listen},
-                               std::pair{&f.tls_listen, &c.tls_listen},
-                               std::pair{&f.https_listen, &c.https_listen}}) {
+  for (auto [texts, target] :
+       {std::pair{&f.sip_listen, &c.sip_listen}, std::pair{&f.tls_listen, &c.tls_listen},
+        std::pair{&f.https_listen, &c.https_listen}}) {
     if (texts->empty()) continue;
     auto a = addresses(*texts);
     if (!a) return Unexpected{a.error()};
@@ -64,8 +64,8 @@ int serve(const ServeFlags& flags) {
     std::fprintf(stderr, "sipcred serve: %s\n", cfg.error().message().c_str());
     return 2;
   }
-  if (auto r = log::init(cfg->log_level, cfg->log_format == "json" ? log::Format::json
-                                                                   : log::Format::text);
+  if (auto r = log::init(cfg->log_level,
+                         cfg->log_format == "json" ? log::Format::json : log::Format::text);
       !r) {
     std::fprintf(stderr, "sipcred serve: %s\n", r.error().message().c_str());
     return 2;

@@ -12,9 +12,9 @@ enum class Errc {
   parse,             // untrusted input did not follow its grammar
   limit,             // untrusted input exceeded a configured limit
   not_found,
-  io,                // a system call failed
-  crypto,            // a cryptographic operation failed
-  config,            // configuration is inconsistent
+  io,      // a system call failed
+  crypto,  // a cryptographic operation failed
+  config,  // configuration is inconsistent
   internal,
 };
 
@@ -27,6 +27,8 @@ struct Error {
   std::string message() const;
 };
 
-inline Error make_error(Errc code, std::string detail) { return Error{code, std::move(detail)}; }
+inline Error make_error(Errc code, std::string detail) {
+  return Error{code, std::move(detail)};
+}
 
 }  // namespace sipcred

@@ -37,9 +37,11 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   }
   std::string_view port = text.substr(colon + 1);
   unsigned long value = 0;
-  if (port.empty() || port.size() > 5) return fail(Errc::config, "invalid port in '" + std::string{text} + "'");
+  if (port.empty() || port.size() > 5)
+    return fail(Errc::config, "invalid port in '" + std::string{text} + "'");
   for (char c : port) {
-    if (c < '0' || c > '9') return fail(Errc::config, "invalid port in '" + std::string{text} + "'");
+    if (c < '0' || c > '9')
+      return fail(Errc::config, "invalid port in '" + std::string{text} + "'");
     value = value * 10 + static_cast<unsigned long>(c - '0');
   }
   if (value > 65535) return fail(Errc::config, "invalid port in '" + std::string{text} + "'");
@@ -61,7 +63,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
  public:
   TcpConnection(tcp::socket socket, service::Endpoint& endpoint, const sip::ParserLimits& limits,
                 std::function<void(TcpConnection*)> on_close)
-      : socket_(std::move(socket)), endpoint_(endpoint), parser_(limits),
+      : socket_(std::move(socket)),
+        endpoint_(endpoint),
+        parser_(limits),
         on_close_(std::move(on_close)) {
     boost::system::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
@@ -218,7 +222,8 @@ Result<void> Server::start() {
     if (ec) {
       asio::ip::tcp::resolver resolver{impl_->io};
       auto results = resolver.resolve(l.host, std::to_string(l.port), ec);
-      if (ec || results.empty()) return fail(Errc::config, "cannot resolve listen host '" + l.host + "'");
+      if (ec || results.empty())
+        return fail(Errc::config, "cannot resolve listen host '" + l.host + "'");
       addr = results.begin()->endpoint().address();
     }
     auto usock = std::make_unique<udp::socket>(impl_->io);
@@ -244,7 +249,9 @@ Result<void> Server::start() {
   return {};
 }
 
-void Server::run() { impl_->io.run(); }
+void Server::run() {
+  impl_->io.run();
+}
 
 void Server::stop() {
   asio::post(impl_->io, [this] {

@@ -12,9 +12,12 @@ namespace sipcred::service {
 
 std::string_view to_string(Transport t) {
   switch (t) {
-    case Transport::udp: return "UDP";
-    case Transport::tcp: return "TCP";
-    case Transport::tls: return "TLS";
+    case Transport::udp:
+      return "UDP";
+    case Transport::tcp:
+      return "TCP";
+    case Transport::tls:
+      return "TLS";
   }
   return "UDP";
 }
@@ -34,8 +37,8 @@ std::string join(const std::vector<std::string>& items) {
 // (RFC 3261 §8.2.1).
 bool is_known_method(std::string_view m) {
   static constexpr std::array<std::string_view, 14> kKnown = {
-      "INVITE", "ACK",     "BYE",  "CANCEL", "REGISTER", "OPTIONS", "SUBSCRIBE",
-      "NOTIFY", "PUBLISH", "MESSAGE", "INFO", "PRACK",    "UPDATE",  "REFER"};
+      "INVITE", "ACK",     "BYE",     "CANCEL", "REGISTER", "OPTIONS", "SUBSCRIBE",
+      "NOTIFY", "PUBLISH", "MESSAGE", "INFO",   "PRACK",    "UPDATE",  "REFER"};
   return std::find(kKnown.begin(), kKnown.end(), m) != kKnown.end();
 }
 
@@ -52,10 +55,10 @@ std::string annotate_via(std::string_view via_text, const Peer& from) {
   std::string out;
   out.reserve(via_text.size() + 48);
   // Rebuild the parameter list in order, filling rport and dropping a stale received.
-  out.append(via_text.substr(0, via->params.empty()
-                                    ? via_text.size()
-                                    : static_cast<size_t>(via->params.items().front().name.data() -
-                                                          via_text.data() - 1)));
+  out.append(via_text.substr(
+      0, via->params.empty()
+             ? via_text.size()
+             : static_cast<size_t>(via->params.items().front().name.data() - via_text.data() - 1)));
   while (!out.empty() && (out.back() == ' ' || out.back() == '\t' || out.back() == ';')) {
     out.pop_back();
   }

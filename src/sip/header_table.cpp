@@ -18,7 +18,9 @@ Result<void> check_with(std::string_view v) {
   return {};
 }
 
-Result<void> check_name_addr(std::string_view v) { return check_with<&parse_name_addr>(v); }
+Result<void> check_name_addr(std::string_view v) {
+  return check_with<&parse_name_addr>(v);
+}
 Result<void> check_contact(std::string_view v) {
   if (trim(v) == "*") return {};  // STAR, only valid alone (checked with Expires: 0 by callers)
   return check_name_addr(v);
@@ -57,7 +59,8 @@ Result<void> check_auth_info(std::string_view v) {
 using K = HeaderKind;
 using H = HeaderId;
 
-// Ordered by HeaderId so that header_info() is an index.
+// Ordered by HeaderId so that header_info() is an index. One row a header, kept on one line.
+// clang-format off
 constexpr std::array<HeaderInfo, static_cast<size_t>(H::count_)> kTable = {{
     {H::unknown, "", 0, K::single, "extension-header", "RFC 3261 §25.1", nullptr},
     {H::accept, "Accept", 0, K::list, "media-range", "RFC 3261 §20.1", &check_media_range},
@@ -114,6 +117,7 @@ constexpr std::array<HeaderInfo, static_cast<size_t>(H::count_)> kTable = {{
     {H::warning, "Warning", 0, K::list, "warning-value", "RFC 3261 §20.43", &check_with<&parse_warning>},
     {H::www_authenticate, "WWW-Authenticate", 0, K::multi, "challenge", "RFC 3261 §20.44, RFC 7616 §3.3", &check_challenge},
 }};
+// clang-format on
 
 constexpr bool table_is_ordered() {
   for (size_t i = 0; i < kTable.size(); ++i) {
@@ -143,9 +147,13 @@ const Index& index() {
 
 }  // namespace
 
-const HeaderInfo& header_info(HeaderId id) { return kTable[static_cast<size_t>(id)]; }
+const HeaderInfo& header_info(HeaderId id) {
+  return kTable[static_cast<size_t>(id)];
+}
 
-std::span<const HeaderInfo> header_table() { return {kTable.data() + 1, kTable.size() - 1}; }
+std::span<const HeaderInfo> header_table() {
+  return {kTable.data() + 1, kTable.size() - 1};
+}
 
 HeaderId lookup_header(std::string_view name) {
   if (name.empty()) return H::unknown;

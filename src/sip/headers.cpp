@@ -42,7 +42,7 @@ Result<Via> parse_via(std::string_view value) {
 Result<CSeq> parse_cseq(std::string_view value) {
   Scanner in{value};
   in.skip_ws();
-  auto n = parse_number(in.take_while(&chars::is_digit), 0x7fffffff);
+  auto n = parse_number(in.take_while(chars::is_digit), 0x7fffffff);
   if (!n) return fail(Errc::parse, "CSeq number is not below 2**31");
   size_t before = in.pos();
   in.skip_ws();
@@ -156,7 +156,8 @@ Result<AuthField> parse_auth(std::string_view value, bool has_scheme) {
   // the first by hand and the rest with the comma separator.
   bool first = true;
   while (!in.at_end()) {
-    if (!first && !in.consume_sep(',')) return fail(Errc::parse, "expected ',' between auth-params");
+    if (!first && !in.consume_sep(','))
+      return fail(Errc::parse, "expected ',' between auth-params");
     first = false;
     GenericParam p;
     p.name = in.token();
@@ -184,8 +185,8 @@ Result<WallTime> parse_date(std::string_view value) {
                                                             "Fri", "Sat", "Sun"};
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' ||
-      v[16] != ' ' || v[19] != ':' || v[22] != ':' || v[25] != ' ' || v.substr(26) != "GMT") {
+  if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
+      v[19] != ':' || v[22] != ':' || v[25] != ' ' || v.substr(26) != "GMT") {
     return fail(Errc::parse, "Date is not an RFC 1123 date in GMT");
   }
   int wday = -1;
@@ -196,7 +197,9 @@ Result<WallTime> parse_date(std::string_view value) {
   for (int i = 0; i < 12; ++i) {
     if (v.substr(8, 3) == kMonths[i]) month = i + 1;
   }
-  auto num = [&](size_t pos, size_t len, uint64_t max) { return parse_number(v.substr(pos, len), max); };
+  auto num = [&](size_t pos, size_t len, uint64_t max) {
+    return parse_number(v.substr(pos, len), max);
+  };
   auto day = num(5, 2, 31);
   auto year = num(12, 4, 9999);
   auto hh = num(17, 2, 23);
@@ -250,7 +253,8 @@ Result<Identity> parse_identity(std::string_view value) {
   while (in.consume_sep(';')) {
     GenericParam p;
     p.name = in.token();
-    if (p.name.empty() || !in.consume_sep('=')) return fail(Errc::parse, "malformed Identity parameter");
+    if (p.name.empty() || !in.consume_sep('='))
+      return fail(Errc::parse, "malformed Identity parameter");
     p.has_value = true;
     if (iequals(p.name, "info")) {
       if (!in.consume('<')) return fail(Errc::parse, "Identity info= needs <URI>");
@@ -294,7 +298,7 @@ Result<RetryAfter> parse_retry_after(std::string_view value) {
   RetryAfter ra;
   Scanner in{value};
   in.skip_ws();
-  auto n = parse_number(in.take_while(&chars::is_digit), 0xffffffff);
+  auto n = parse_number(in.take_while(chars::is_digit), 0xffffffff);
   if (!n) return fail(Errc::parse, "Retry-After is not a number of seconds");
   ra.seconds = static_cast<uint32_t>(*n);
   in.skip_ws();
@@ -316,7 +320,8 @@ Result<RetryAfter> parse_retry_after(std::string_view value) {
     if (depth != 0) return fail(Errc::parse, "unterminated Retry-After comment");
     ra.comment = in.text().substr(b, in.pos() - b);
   }
-  if (auto r = in.params(ra.params); !r) return fail(Errc::parse, "Retry-After: " + r.error().detail);
+  if (auto r = in.params(ra.params); !r)
+    return fail(Errc::parse, "Retry-After: " + r.error().detail);
   if (auto r = expect_end(in, "Retry-After"); !r) return Unexpected{r.error()};
   return ra;
 }
@@ -325,12 +330,13 @@ Result<Warning> parse_warning(std::string_view value) {
   Warning w;
   Scanner in{value};
   in.skip_ws();
-  auto code = in.take_while(&chars::is_digit);
+  auto code = in.take_while(chars::is_digit);
   if (code.size() != 3) return fail(Errc::parse, "warn-code is not three digits");
   w.code = static_cast<uint16_t>(*parse_number(code, 999));
   if (!in.consume(' ')) return fail(Errc::parse, "Warning without agent");
   // warn-agent = hostport / pseudonym
-  w.agent = in.take_while([](char c) { return chars::is_token(c) || c == ':' || c == '[' || c == ']'; });
+  w.agent =
+      in.take_while([](char c) { return chars::is_token(c) || c == ':' || c == '[' || c == ']'; });
   if (w.agent.empty() || !in.consume(' ')) return fail(Errc::parse, "Warning without agent");
   auto text = in.quoted_string();
   if (!text) return fail(Errc::parse, "warn-text is not a quoted string");

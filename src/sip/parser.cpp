@@ -34,7 +34,8 @@ size_t find_head_end(std::string_view buf, size_t& from) {
 }
 
 Span span_of(std::string_view whole, std::string_view part) {
-  return Span{static_cast<uint32_t>(part.data() - whole.data()), static_cast<uint32_t>(part.size())};
+  return Span{static_cast<uint32_t>(part.data() - whole.data()),
+              static_cast<uint32_t>(part.size())};
 }
 
 bool looks_like_version(std::string_view v) {
@@ -111,11 +112,11 @@ Result<Head> parse_head(MessageBuilder& b, size_t head_end, const ParserLimits& 
   size_t line_end, next;
   next_line(0, line_end, next);
   if (line_end > limits.max_line) return fail(Errc::limit, "start line too long");
-  if (auto r = parse_start_line(b, whole, whole.substr(0, line_end)); !r) return Unexpected{r.error()};
+  if (auto r = parse_start_line(b, whole, whole.substr(0, line_end)); !r)
+    return Unexpected{r.error()};
 
   b.reserve_fields(16);
   size_t fields = 0;
-  std::vector<std::string_view> elements;
   size_t pos = next;
   while (pos < head_end) {
     next_line(pos, line_end, next);
@@ -146,12 +147,20 @@ Result<Head> parse_head(MessageBuilder& b, size_t head_end, const ParserLimits& 
     HeaderId id = lookup_header(name);
     Span name_span = span_of(whole, name);
     if (id != HeaderId::unknown && header_info(id).kind == HeaderKind::list) {
-      elements.clear();
-      split_list(value, elements);
-      if (elements.empty()) elements.push_back(value);
-      for (auto e : elements) {
-        if (++fields > limits.max_headers) return fail(Errc::limit, "too many header fields");
+      size_t before = fields;
+      bool too_many = false;
+      for_each_list_element(value, [&](std::string_view e) {
+        if (++fields > limits.max_headers) {
+          too_many = true;
+          return;
+        }
         b.add_field(id, name_span, span_of(whole, e));
+      });
+      if (fields == before && ++fields <= limits.max_headers) {
+        b.add_field(id, name_span, span_of(whole, value));  // an empty list header is kept
+      }
+      if (too_many || fields > limits.max_headers) {
+        return fail(Errc::limit, "too many header fields");
       }
     } else {
       if (++fields > limits.max_headers) return fail(Errc::limit, "too many header fields");
@@ -181,7 +190,9 @@ Result<Head> parse_head(MessageBuilder& b, size_t head_end, const ParserLimits& 
 
 }  // namespace
 
-int status_for(const Error& e) { return e.code == Errc::limit ? 513 : 400; }
+int status_for(const Error& e) {
+  return e.code == Errc::limit ? 513 : 400;
+}
 
 ParseStep Parser::fail_with(int status, std::string reason, size_t consumed) {
   state_ = State::failed;
@@ -205,7 +216,8 @@ Message Parser::take() {
 
 ParseStep Parser::feed(std::string_view in) {
   size_t used = 0;
-  if (state_ == State::failed) return ParseStep{ParseStatus::invalid, 0, 400, "stream already failed"};
+  if (state_ == State::failed)
+    return ParseStep{ParseStatus::invalid, 0, 400, "stream already failed"};
   if (state_ == State::done) return ParseStep{ParseStatus::done, 0, 0, {}};
 
   if (state_ == State::idle) {
@@ -281,7 +293,8 @@ Result<Message> parse_datagram(std::string_view bytes, const ParserLimits& limit
   // A datagram delimits itself: a header section that runs to its end without the empty line is
   // still parsed, and answered 400 (RFC 4475 "baddn" lacks the empty line).
   if (unterminated) body_start = bytes.size();
-  if (body_start > limits.max_header_bytes + 3) return fail(Errc::limit, "header section too large");
+  if (body_start > limits.max_header_bytes + 3)
+    return fail(Errc::limit, "header section too large");
   MessageBuilder b{std::string{bytes}};
   if (unterminated) b.msg().set_defect("header section not ended by an empty line");
   auto head = parse_head(b, body_start, limits, false);

@@ -59,7 +59,7 @@ std::string unquote(std::string_view in) {
 }
 
 const GenericParam* Params::find(std::string_view name) const {
-  for (const auto& p : items_) {
+  for (const auto& p : items()) {
     if (iequals(p.name, name)) return &p;
   }
   return nullptr;
@@ -90,12 +90,6 @@ bool Scanner::consume_sep(char c) {
   }
   skip_ws();
   return true;
-}
-
-std::string_view Scanner::take_while(bool (*pred)(char)) {
-  size_t b = pos_;
-  while (!at_end() && pred(s_[pos_])) ++pos_;
-  return s_.substr(b, pos_ - b);
 }
 
 std::optional<std::string_view> Scanner::quoted_string() {
@@ -143,7 +137,7 @@ Result<void> Scanner::params(Params& out, char separator) {
         if (!q) return fail(Errc::parse, "unterminated quoted parameter value");
         p.value = *q;
       } else {
-        p.value = take_while(&is_gen_value_char);
+        p.value = take_while(is_gen_value_char);
         if (p.value.empty()) return fail(Errc::parse, "empty parameter value");
       }
     } else {
@@ -154,31 +148,7 @@ Result<void> Scanner::params(Params& out, char separator) {
 }
 
 void split_list(std::string_view value, std::vector<std::string_view>& out) {
-  size_t start = 0;
-  bool in_quote = false;
-  int angle = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (in_quote) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_quote = false;
-      }
-    } else if (c == '"') {
-      in_quote = true;
-    } else if (c == '<') {
-      ++angle;
-    } else if (c == '>') {
-      if (angle > 0) --angle;
-    } else if (c == ',' && angle == 0) {
-      auto part = trim(value.substr(start, i - start));
-      if (!part.empty()) out.push_back(part);
-      start = i + 1;
-    }
-  }
-  auto part = trim(value.substr(start));
-  if (!part.empty()) out.push_back(part);
+  for_each_list_element(value, [&](std::string_view e) { out.push_back(e); });
 }
 
 Result<uint64_t> parse_number(std::string_view digits, uint64_t max) {

@@ -1,36 +1,33 @@
 #include "sip/uri.hpp"
 
-#include <algorithm>
 #include <arpa/inet.h>
+#include <algorithm>
 
 namespace sipcred::sip {
 namespace {
 
-bool is_user_char(char c) {
-  // user = 1*( unreserved / escaped / user-unreserved ); user-unreserved = & = + $ , ; ? /
-  return chars::is_unreserved(c) || c == '%' || c == '&' || c == '=' || c == '+' || c == '$' ||
-         c == ',' || c == ';' || c == '?' || c == '/';
+constexpr bool is_user_char(char c) {
+  return chars::has(c, chars::kUser);
 }
-bool is_password_char(char c) {
-  return chars::is_unreserved(c) || c == '%' || c == '&' || c == '=' || c == '+' || c == '$' ||
-         c == ',';
+constexpr bool is_password_char(char c) {
+  return chars::has(c, chars::kPassword);
 }
-bool is_param_char(char c) {
-  // paramchar = param-unreserved / unreserved / escaped; param-unreserved = [ ] / : & + $
-  return chars::is_unreserved(c) || c == '%' || c == '[' || c == ']' || c == '/' || c == ':' ||
-         c == '&' || c == '+' || c == '$';
+constexpr bool is_param_char(char c) {
+  return chars::has(c, chars::kParam);
 }
-bool is_header_char(char c) {
-  // hnv-unreserved = [ ] / ? : + $ ; "=" and "&" structure the headers part
-  return chars::is_unreserved(c) || c == '%' || c == '[' || c == ']' || c == '/' || c == '?' ||
-         c == ':' || c == '+' || c == '$' || c == '=' || c == '&';
+constexpr bool is_header_char(char c) {
+  return chars::has(c, chars::kHeader);
 }
-bool is_host_char(char c) { return chars::is_alnum(c) || c == '-' || c == '.'; }
-bool is_scheme_char(char c) { return chars::is_alnum(c) || c == '+' || c == '-' || c == '.'; }
+constexpr bool is_host_char(char c) {
+  return chars::has(c, chars::kHost);
+}
+bool is_scheme_char(char c) {
+  return chars::is_alnum(c) || c == '+' || c == '-' || c == '.';
+}
 bool is_tel_char(char c) {
   // RFC 3966: phonedigit-hex plus the visual separators and the global "+" prefix.
-  return chars::is_hex(c) || c == '*' || c == '#' || c == '+' || c == '-' || c == '.' ||
-         c == '(' || c == ')';
+  return chars::is_hex(c) || c == '*' || c == '#' || c == '+' || c == '-' || c == '.' || c == '(' ||
+         c == ')';
 }
 
 // Every "%" must start a well-formed escape.
@@ -97,7 +94,7 @@ Result<void> parse_uri_params(Scanner& in, Params& out) {
     if (p.name.empty()) return fail(Errc::parse, "empty URI parameter name");
     if (in.consume('=')) {
       p.has_value = true;
-      p.value = in.take_while(&is_param_char);
+      p.value = in.take_while(chars::In<chars::kParam>{});
       if (p.value.empty()) return fail(Errc::parse, "empty URI parameter value");
     }
     if (!escapes_ok(p.name) || !escapes_ok(p.value)) {
@@ -116,7 +113,7 @@ Result<void> parse_sip_rest(Scanner& in, Uri& uri, bool addr_spec_form) {
   while (limit < rest.size()) {
     char c = rest[limit];
     if (addr_spec_form && (c == ';' || c == '?' || c == ',')) break;
-    if (c == '@' || is_user_char(c) || is_param_char(c) || is_header_char(c)) {
+    if (c == '@' || chars::has(c, chars::kUser | chars::kParam | chars::kHeader)) {
       ++limit;
     } else {
       break;
@@ -151,7 +148,7 @@ Result<void> parse_sip_rest(Scanner& in, Uri& uri, bool addr_spec_form) {
   if (auto r = parse_uri_params(in, uri.params); !r) return r;
   if (in.peek() == '?' && !in.at_end()) {
     in.advance();
-    uri.headers = in.take_while(&is_header_char);
+    uri.headers = in.take_while(chars::In<chars::kHeader>{});
     if (uri.headers.empty()) return fail(Errc::parse, "empty URI headers after '?'");
     if (!escapes_ok(uri.headers)) return fail(Errc::parse, "bad %-escape in URI headers");
   }
@@ -177,7 +174,7 @@ Result<Host> parse_host(Scanner& in) {
     host.kind = HostKind::ipv6;
     return host;
   }
-  host.text = in.take_while(&is_host_char);
+  host.text = in.take_while(chars::In<chars::kHost>{});
   if (host.text.empty()) return fail(Errc::parse, "missing host");
   if (chars::is_digit(host.text.back()) && valid_ipv4(host.text)) {
     host.kind = HostKind::ipv4;
@@ -193,7 +190,7 @@ Result<void> parse_hostport(Scanner& in, Host& host, std::optional<uint16_t>& po
   host = *h;
   if (in.peek() == ':' && !in.at_end()) {
     in.advance();
-    auto digits = in.take_while(&chars::is_digit);
+    auto digits = in.take_while(chars::is_digit);
     auto n = parse_number(digits, 65535);
     if (!n) return fail(Errc::parse, "invalid port");
     port = static_cast<uint16_t>(*n);
@@ -233,8 +230,7 @@ Result<Uri> parse_uri_prefix(Scanner& in, bool addr_spec_form) {
     })
                                 : in.take_while([](char c) {
                                     auto u = static_cast<unsigned char>(c);
-                                    return u > 0x20 && u < 0x7f && c != '<' && c != '>' &&
-                                           c != '"';
+                                    return u > 0x20 && u < 0x7f && c != '<' && c != '>' && c != '"';
                                   });
     if (uri.opaque.empty()) return fail(Errc::parse, "URI has nothing after its scheme");
   }

@@ -37,8 +37,8 @@ struct Uri {
   bool has_password = false;
   Host host;
   std::optional<uint16_t> port;
-  Params params;                // uri-parameters, names and values still escaped
-  std::string_view headers;     // after "?", escaped; empty when absent
+  Params params;             // uri-parameters, names and values still escaped
+  std::string_view headers;  // after "?", escaped; empty when absent
 
   // tel: the telephone-subscriber's number (global "+..." or local), params in `params`.
   std::string_view number;

@@ -1,5 +1,7 @@
 #include "sip/validate.hpp"
 
+#include <array>
+
 #include "sip/headers.hpp"
 #include "sip/name_addr.hpp"
 #include "sip/scanner.hpp"
@@ -8,23 +10,42 @@
 namespace sipcred::sip {
 namespace {
 
-Verdict bad(std::string reason, int status = 400) { return Verdict{status, std::move(reason)}; }
+Verdict bad(std::string reason, int status = 400) {
+  return Verdict{status, std::move(reason)};
+}
 
-// A header that must appear exactly once and parse.
-Verdict check_single(const Message& m, HeaderId id, bool required) {
+// Where each known header is, from one pass over the fields: validation looks at a dozen headers
+// and must not rescan the message (or allocate) for each.
+struct Census {
+  std::array<uint16_t, static_cast<size_t>(HeaderId::count_)> count{};
+  std::array<uint16_t, static_cast<size_t>(HeaderId::count_)> first{};
+  explicit Census(const Message& m) {
+    const auto& fields = m.fields();
+    for (size_t i = 0; i < fields.size(); ++i) {
+      auto k = static_cast<size_t>(fields[i].id);
+      if (count[k]++ == 0) first[k] = static_cast<uint16_t>(i);
+    }
+  }
+  size_t n(HeaderId id) const { return count[static_cast<size_t>(id)]; }
+};
+
+// A header that must appear at most once (or, for a list header, any number of times) and parse.
+Verdict check_header(const Message& m, const Census& c, HeaderId id, bool required) {
   const HeaderInfo& info = header_info(id);
-  size_t n = m.count(id);
+  size_t n = c.n(id);
   if (n == 0) {
     return required ? bad("Missing " + std::string{info.name} + " header") : Verdict{};
   }
   if (n > 1 && info.kind != HeaderKind::list) {
     return bad("Multiple " + std::string{info.name} + " headers");
   }
-  for (auto v : m.all(id)) {
-    if (info.check != nullptr) {
-      if (auto r = info.check(v); !r) {
-        return bad("Malformed " + std::string{info.name} + " header: " + r.error().detail);
-      }
+  if (info.check == nullptr) return {};
+  const auto& fields = m.fields();
+  for (size_t i = c.first[static_cast<size_t>(id)], seen = 0; seen < n; ++i) {
+    if (fields[i].id != id) continue;
+    ++seen;
+    if (auto r = info.check(m.value(fields[i])); !r) {
+      return bad("Malformed " + std::string{info.name} + " header: " + r.error().detail);
     }
   }
   return {};
@@ -64,18 +85,19 @@ Verdict validate_request(const Message& m) {
   }
 
   // Mandatory headers, RFC 3261 §8.1.1.
+  Census census{m};
   for (HeaderId id : {HeaderId::to, HeaderId::from, HeaderId::call_id, HeaderId::cseq,
                       HeaderId::via, HeaderId::max_forwards}) {
-    if (auto v = check_single(m, id, true); !v.ok()) return v;
+    if (auto v = check_header(m, census, id, true); !v.ok()) return v;
   }
-  auto cseq = parse_cseq(*m.first(HeaderId::cseq));
+  auto cseq = parse_cseq(m.value(m.fields()[census.first[static_cast<size_t>(HeaderId::cseq)]]));
   if (cseq->method != m.method()) return bad("CSeq method does not match the request method");
 
   for (HeaderId id : {HeaderId::content_length, HeaderId::content_type, HeaderId::expires,
                       HeaderId::content_disposition, HeaderId::event, HeaderId::contact}) {
-    if (auto v = check_single(m, id, false); !v.ok()) return v;
+    if (auto v = check_header(m, census, id, false); !v.ok()) return v;
   }
-  if (!m.body().empty() && m.count(HeaderId::content_type) == 0) {
+  if (!m.body().empty() && census.n(HeaderId::content_type) == 0) {
     return bad("Missing Content-Type for a message body");  // RFC 3261 §20.15
   }
   return {};
@@ -83,11 +105,12 @@ Verdict validate_request(const Message& m) {
 
 Verdict validate_response(const Message& m) {
   if (auto v = check_common(m); !v.ok()) return v;
-  for (HeaderId id : {HeaderId::to, HeaderId::from, HeaderId::call_id, HeaderId::cseq,
-                      HeaderId::via}) {
-    if (auto v = check_single(m, id, true); !v.ok()) return v;
+  Census census{m};
+  for (HeaderId id :
+       {HeaderId::to, HeaderId::from, HeaderId::call_id, HeaderId::cseq, HeaderId::via}) {
+    if (auto v = check_header(m, census, id, true); !v.ok()) return v;
   }
-  return check_single(m, HeaderId::content_length, false);
+  return check_header(m, census, HeaderId::content_length, false);
 }
 
 }  // namespace sipcred::sip

@@ -22,9 +22,15 @@ size_t replay(const std::string& name, int (*target)(const uint8_t*, size_t)) {
   return n;
 }
 
-TEST(FuzzCorpus, SipParser) { EXPECT_GT(replay("sip_parser", &sip_parser), 40u); }
-TEST(FuzzCorpus, Uri) { EXPECT_GT(replay("uri", &uri), 10u); }
-TEST(FuzzCorpus, NameAddr) { EXPECT_GT(replay("name_addr", &name_addr), 10u); }
+TEST(FuzzCorpus, SipParser) {
+  EXPECT_GT(replay("sip_parser", &sip_parser), 40u);
+}
+TEST(FuzzCorpus, Uri) {
+  EXPECT_GT(replay("uri", &uri), 10u);
+}
+TEST(FuzzCorpus, NameAddr) {
+  EXPECT_GT(replay("name_addr", &name_addr), 10u);
+}
 
 }  // namespace
 }  // namespace sipcred::fuzz

@@ -47,7 +47,8 @@ int sip_parser(const uint8_t* data, size_t size) {
     check(again.has_value(), "a parsed message re-parses after serialization");
     check(again->serialize() == wire, "serialization is stable");
     if (v.ok()) {
-      auto v2 = again->is_request() ? sip::validate_request(*again) : sip::validate_response(*again);
+      auto v2 =
+          again->is_request() ? sip::validate_request(*again) : sip::validate_response(*again);
       check(v2.ok(), "a valid message stays valid after a round trip");
     }
     service::Endpoint ep{service::EndpointConfig{.seed = 7}};

@@ -10,9 +10,10 @@ namespace sipcred::app {
 namespace {
 
 std::string write_temp(const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("sipcred-config-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-               "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
+  auto path =
+      std::filesystem::temp_directory_path() /
+      ("sipcred-config-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+       ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
   std::ofstream{path} << text;
   return path.string();
 }
@@ -51,7 +52,8 @@ listen = ["127.0.0.1:8443"]
 TEST(Config, RefusesTyposAndBadValues) {
   const std::pair<const char*, const char*> cases[] = {
       {"data_dri = \"x\"", "unknown key 'data_dri'"},
-      {"[sip]\nlisten = [\"127.0.0.1\"]", "sip.listen: listen address '127.0.0.1' is not HOST:PORT"},
+      {"[sip]\nlisten = [\"127.0.0.1\"]",
+       "sip.listen: listen address '127.0.0.1' is not HOST:PORT"},
       {"[sip]\nlisten = [\"127.0.0.1:70000\"]", "sip.listen: invalid port in '127.0.0.1:70000'"},
       {"[sip.limits]\nmax_body = -1", "sip.limits.max_body must be a positive integer"},
       {"[log]\nlevl = \"x\"", "unknown key 'log.levl'"},

@@ -105,13 +105,15 @@ TEST(Via, ReceivedAndRport) {
 
   // RFC 3261 §18.2.1's example: a host name in sent-by gets received; the response goes to the
   // source address at the sent-by port (§18.2.2).
-  std::string w = annotate_via("SIP/2.0/UDP bobspc.biloxi.com:5060", {"192.0.2.4", 40000, Transport::udp});
+  std::string w =
+      annotate_via("SIP/2.0/UDP bobspc.biloxi.com:5060", {"192.0.2.4", 40000, Transport::udp});
   EXPECT_EQ(w, "SIP/2.0/UDP bobspc.biloxi.com:5060;received=192.0.2.4");
   Peer d2 = response_destination(w, {"192.0.2.4", 40000, Transport::udp});
   EXPECT_EQ(d2.port, 5060);
 
   // Same address: nothing to add.
-  EXPECT_EQ(annotate_via("SIP/2.0/UDP 192.0.2.4:5062;branch=z9hG4bK2", {"192.0.2.4", 5062, Transport::udp}),
+  EXPECT_EQ(annotate_via("SIP/2.0/UDP 192.0.2.4:5062;branch=z9hG4bK2",
+                         {"192.0.2.4", 5062, Transport::udp}),
             "SIP/2.0/UDP 192.0.2.4:5062;branch=z9hG4bK2");
 }
 

@@ -55,7 +55,8 @@ const std::map<std::string, OurAnswer>& our_answers() {
       {"lwsstart", {400, ""}},
       {"trws", {400, ""}},
       {"escruri", {400, ""}},
-      {"baddate", {405, "Date plays no part in serving this INVITE's answer; RFC 4475 allows ignoring it"}},
+      {"baddate",
+       {405, "Date plays no part in serving this INVITE's answer; RFC 4475 allows ignoring it"}},
       {"regbadct", {400, ""}},
       {"badaspec", {400, ""}},
       {"baddn", {400, ""}},
@@ -79,7 +80,8 @@ const std::map<std::string, OurAnswer>& our_answers() {
       {"cparam02", {405, "REGISTER"}},
       {"regescrt", {405, "REGISTER"}},
       {"sdp01", {405, "INVITE: method inspection precedes Accept"}},
-      {"inv2543", {400, "RFC 2543 compatibility is not kept: Max-Forwards is mandatory (RFC 3261 §8.1.1)"}},
+      {"inv2543",
+       {400, "RFC 2543 compatibility is not kept: Max-Forwards is mandatory (RFC 3261 §8.1.1)"}},
   };
   return m;
 }
@@ -133,7 +135,9 @@ Result<Message> feed_split(std::string_view bytes, size_t at) {
   return fail(Errc::parse, "stream ended before a whole message");
 }
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.folder << "/" << c.name; }
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.folder << "/" << c.name;
+}
 
 class Rfc4475 : public ::testing::TestWithParam<Case> {};
 class Rfc3261 : public ::testing::TestWithParam<Case> {};
@@ -209,7 +213,9 @@ TEST_P(Rfc4475, EndpointAnswersAsExpected) {
   if (status >= 400) EXPECT_FALSE(reason.empty());
 }
 
-TEST_P(Rfc3261, ValidMessages) { check_valid_message(GetParam()); }
+TEST_P(Rfc3261, ValidMessages) {
+  check_valid_message(GetParam());
+}
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   std::string n = info.param.name;

@@ -7,12 +7,20 @@ namespace {
 
 TEST(HeaderTable, CompactForms) {
   // RFC 3261 §7.3.3 and §20; "o" and "u" RFC 6665 §8.4 (was RFC 3265); "y" and "n" RFC 4474 §12.
-  const std::pair<char, HeaderId> compact[] = {
-      {'v', HeaderId::via},          {'f', HeaderId::from},         {'t', HeaderId::to},
-      {'i', HeaderId::call_id},      {'m', HeaderId::contact},      {'l', HeaderId::content_length},
-      {'c', HeaderId::content_type}, {'s', HeaderId::subject},      {'k', HeaderId::supported},
-      {'o', HeaderId::event},        {'e', HeaderId::content_encoding},
-      {'u', HeaderId::allow_events}, {'y', HeaderId::identity},     {'n', HeaderId::identity_info}};
+  const std::pair<char, HeaderId> compact[] = {{'v', HeaderId::via},
+                                               {'f', HeaderId::from},
+                                               {'t', HeaderId::to},
+                                               {'i', HeaderId::call_id},
+                                               {'m', HeaderId::contact},
+                                               {'l', HeaderId::content_length},
+                                               {'c', HeaderId::content_type},
+                                               {'s', HeaderId::subject},
+                                               {'k', HeaderId::supported},
+                                               {'o', HeaderId::event},
+                                               {'e', HeaderId::content_encoding},
+                                               {'u', HeaderId::allow_events},
+                                               {'y', HeaderId::identity},
+                                               {'n', HeaderId::identity_info}};
   for (auto [c, id] : compact) {
     EXPECT_EQ(lookup_header(std::string(1, c)), id) << c;
     EXPECT_EQ(lookup_header(std::string(1, static_cast<char>(c - 32))), id) << c;

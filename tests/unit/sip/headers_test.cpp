@@ -101,10 +101,14 @@ TEST(Headers, Date) {
 }
 
 TEST(Headers, IdentityForms) {
-  auto old = parse_identity("\"ZYNBbHC00VMZr2kZt6VmCvPonWJMGvQTBDqghoWeLxJfzB2a1pxAr3VgrB0SsSAaifsRdiOPoQZYOy2wrVghuhcsMbHWUSFxI6p6q5TOQXHMmz6uEo3svJsSH49thyGnFVcnyaZ++yRlBYYQTLqWzJ+KVhPKbfU/pryhVn9Yc6U=\"");
+  auto old = parse_identity(
+      "\"ZYNBbHC00VMZr2kZt6VmCvPonWJMGvQTBDqghoWeLxJfzB2a1pxAr3VgrB0SsSAaifsRdiOPoQZYOy2wrVghuhcsMb"
+      "HWUSFxI6p6q5TOQXHMmz6uEo3svJsSH49thyGnFVcnyaZ++yRlBYYQTLqWzJ+KVhPKbfU/pryhVn9Yc6U=\"");
   ASSERT_TRUE(old);  // RFC 4474 §10.1
   EXPECT_FALSE(old->rfc8224);
-  auto jws = parse_identity("eyJhbGciOiJFUzI1NiJ9.eyJpYXQiOjF9.c2ln;info=<https://cert.example.org/passport.cer>;alg=ES256;ppt=shaken");
+  auto jws = parse_identity(
+      "eyJhbGciOiJFUzI1NiJ9.eyJpYXQiOjF9.c2ln;info=<https://cert.example.org/"
+      "passport.cer>;alg=ES256;ppt=shaken");
   ASSERT_TRUE(jws);
   EXPECT_TRUE(jws->rfc8224);
   EXPECT_EQ(jws->info_uri, "https://cert.example.org/passport.cer");

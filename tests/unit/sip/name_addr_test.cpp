@@ -25,7 +25,8 @@ TEST(NameAddr, Rfc3261Examples) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->display(), "Anonymous");
 
-  auto d = parse_name_addr("\"Mr. Watson\" <sip:watson@worcester.bell-telephone.com>;q=0.7; expires=3600");
+  auto d = parse_name_addr(
+      "\"Mr. Watson\" <sip:watson@worcester.bell-telephone.com>;q=0.7; expires=3600");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->params.value("expires"), "3600");
   EXPECT_EQ(d->params.value("q"), "0.7");

@@ -79,7 +79,8 @@ TEST(Parser, StreamLimits) {
 }
 
 TEST(Parser, StreamContentLengthProblemsAreFatal) {
-  for (const char* cl : {"Content-Length: -1", "Content-Length: 1x", "Content-Length: 99999999999"}) {
+  for (const char* cl :
+       {"Content-Length: -1", "Content-Length: 1x", "Content-Length: 99999999999"}) {
     std::string msg = kOptions;
     msg.replace(msg.find("Content-Length: 0"), 17, cl);
     Parser p;

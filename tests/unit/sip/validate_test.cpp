@@ -70,15 +70,18 @@ TEST(Validate, SpecificProblems) {
   EXPECT_EQ(verdict_with("Content-Length: 0\r\n\r\n", "Content-Length: 2\r\n\r\nab").reason,
             "Missing Content-Type for a message body");
   EXPECT_EQ(verdict_with("OPTIONS sip:carol@chicago.com SIP/2.0",
-                         "OPTIONS sip:carol@chicago.com  SIP/2.0").reason,
+                         "OPTIONS sip:carol@chicago.com  SIP/2.0")
+                .reason,
             "Bad Request: extra white space in the Request-Line");
   EXPECT_TRUE(verdict_with("SIP/2.0\r\nVia", "sip/2.0\r\nVia").ok());  // case-insensitive (§7.1)
 }
 
 TEST(Validate, Responses) {
   auto r = parse_datagram(
-      "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h.example;branch=z9hG4bK1\r\nTo: <sip:a@b.example>;tag=1\r\n"
-      "From: <sip:c@d.example>;tag=2\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+      "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h.example;branch=z9hG4bK1\r\nTo: "
+      "<sip:a@b.example>;tag=1\r\n"
+      "From: <sip:c@d.example>;tag=2\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: "
+      "0\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_TRUE(validate_response(*r).ok());
 }

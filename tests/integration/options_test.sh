@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `sipcred serve` answers OPTIONS over UDP and TCP on loopback, driven by two clients we did not
+# write: SIPp (sip-tester) with tests/integration/sipp/options.xml, and sipsak.
+#   options_test.sh PATH_TO_SIPCRED
+set -euo pipefail
+sipcred=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+port=$(( 20000 + RANDOM % 20000 ))
+server_pid=
+
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$sipcred" serve --sip-listen 127.0.0.1:$port --data-dir "$work/data" --log-level info \
+  > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "ready" "$work/server.log" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; echo "server died"; exit 1; }
+  sleep 0.1
+done
+grep -q "ready" "$work/server.log" || { cat "$work/server.log"; echo "server not ready"; exit 1; }
+
+failures=0
+check() {  # name, command...
+  local name=$1; shift
+  if "$@" > "$work/$name.out" 2>&1; then
+    echo "ok   $name"
+  else
+    echo "FAIL $name"; cat "$work/$name.out"; failures=$((failures + 1))
+  fi
+}
+
+for transport in u1 t1; do
+  check "sipp-$transport" sipp -sf "$here/sipp/options.xml" -t $transport -m 20 -r 100 \
+    -i 127.0.0.1 -p $(( port + 1 )) -timeout 30s -timeout_error -max_recv_loops 1000 \
+    -trace_err -error_file "$work/sipp-$transport.err" 127.0.0.1:$port < /dev/null
+done
+
+sipsak_ok() {  # sipsak exits 0 only on a final 2xx
+  sipsak -vv "$@" -s sip:probe@127.0.0.1:$port | tee /dev/stderr | grep -q "^SIP/2.0 200 OK"
+}
+check sipsak-udp sipsak_ok
+check sipsak-tcp sipsak_ok --transport=tcp
+
+kill -0 "$server_pid" || { echo "server died"; failures=$((failures + 1)); }
+echo "$(( 4 - failures )) passed, $failures failed"
+[ $failures -eq 0 ]
