@@ -70,5 +70,12 @@ TEST(Config, RefusesTyposAndBadValues) {
   std::filesystem::remove(path);
 }
 
+TEST(Config, ExampleFileLoads) {
+  auto c = load_config(std::string{SIPCRED_SOURCE_DIR} + "/config/sipcred.example.toml");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->sip_listen.at(0).port, 5060);
+  EXPECT_EQ(c->limits.max_header_bytes, sip::ParserLimits{}.max_header_bytes);
+}
+
 }  // namespace
 }  // namespace sipcred::app

@@ -318,15 +318,17 @@ TEST(Rfc4475Details, Mpart01BodyFramedByContentLength) {
 
 TEST(Rfc4475Details, ContactParameterOwnership) {
   // cparam01: addr-spec form, the parameter is the header's; cparam02: inside <>, the URI's.
-  auto c1 = parse_name_addr(*parse_file("cparam01").first(HeaderId::contact));
+  // The views of a NameAddr point into its message: keep the messages alive.
+  Message m1 = parse_file("cparam01"), m2 = parse_file("cparam02"), m3 = parse_file("regescrt");
+  auto c1 = parse_name_addr(*m1.first(HeaderId::contact));
   ASSERT_TRUE(c1);
   EXPECT_TRUE(c1->params.has("unknownparam"));
   EXPECT_FALSE(c1->uri.params.has("unknownparam"));
-  auto c2 = parse_name_addr(*parse_file("cparam02").first(HeaderId::contact));
+  auto c2 = parse_name_addr(*m2.first(HeaderId::contact));
   ASSERT_TRUE(c2);
   EXPECT_TRUE(c2->uri.params.has("unknownparam"));
   EXPECT_FALSE(c2->params.has("unknownparam"));
-  auto c3 = parse_name_addr(*parse_file("regescrt").first(HeaderId::contact));
+  auto c3 = parse_name_addr(*m3.first(HeaderId::contact));
   ASSERT_TRUE(c3);
   EXPECT_EQ(*unescape(c3->uri.headers), "Route=<sip:sip.example.com>");
 }

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
+#include "support/files.hpp"
+
 namespace sipcred::sip {
 namespace {
 
@@ -44,6 +49,34 @@ TEST(HeaderTable, EveryEntryIsComplete) {
     EXPECT_FALSE(h.syntax.empty()) << h.name;
     EXPECT_EQ(h.rfc.substr(0, 4), "RFC ") << h.name;
   }
+}
+
+// docs/sip-headers.md is rendered from the table, so the list in docs/ can never drift from the
+// code. SIPCRED_UPDATE_DOCS=1 rewrites it.
+TEST(HeaderTable, DocsListIsCurrent) {
+  std::string md =
+      "# SIP headers sipcred knows\n\n"
+      "Rendered from `src/sip/header_table.cpp` by the test `HeaderTable.DocsListIsCurrent`\n"
+      "(`SIPCRED_UPDATE_DOCS=1 ./build/asan-ubsan/tests/unit/unit_tests "
+      "--gtest_filter=HeaderTable.*` rewrites it). A *list* header's comma-separated values are\n"
+      "separate fields (RFC 3261 §7.3.1); a *multi* header repeats but is never split on commas.\n"
+      "Any other header is kept, in order, as opaque text.\n\n"
+      "| header | compact | kind | syntax | checked | defined in |\n|---|---|---|---|---|---|\n";
+  for (const auto& h : header_table()) {
+    const char* kind = h.kind == HeaderKind::list    ? "list"
+                       : h.kind == HeaderKind::multi ? "multi"
+                                                     : "single";
+    md += "| " + std::string{h.name} + " | " + (h.compact ? std::string(1, h.compact) : "") +
+          " | " + kind + " | `" + std::string{h.syntax} + "` | " +
+          (h.check ? "yes" : "kept as text") + " | " + std::string{h.rfc} + " |\n";
+  }
+  auto path = std::filesystem::path{SIPCRED_SOURCE_DIR} / "docs" / "sip-headers.md";
+  if (const char* update = std::getenv("SIPCRED_UPDATE_DOCS");
+      update && std::string{update} == "1") {
+    std::ofstream{path, std::ios::binary} << md;
+  }
+  EXPECT_EQ(test::read_file(path), md)
+      << "docs/sip-headers.md is stale: rerun with SIPCRED_UPDATE_DOCS=1";
 }
 
 }  // namespace
