@@ -100,6 +100,9 @@ Result<void> parse_uri_params(Scanner& in, Params& out) {
     if (!escapes_ok(p.name) || !escapes_ok(p.value)) {
       return fail(Errc::parse, "bad %-escape in URI parameter");
     }
+    // RFC 3261 §19.1.1: a parameter name appears at most once (else "transport=udp;transport=tcp"
+    // would mean different things to different elements).
+    if (out.has(p.name)) return fail(Errc::parse, "URI parameter appears twice");
     out.push(p);
   }
   return {};
