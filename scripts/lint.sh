@@ -26,9 +26,10 @@ violations "Asio/Beast include" '#include <boost/(asio|beast)' 'src/net/'
 violations "SQL text" '"[^"]*\b(SELECT|INSERT INTO|DELETE FROM|CREATE TABLE|UPDATE [a-z_]+ SET)\b' 'src/store/'
 
 files=$(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find src tests bench -name '*.cpp' -o -name '*.hpp')
-if ! clang-format --dry-run -Werror $files 2>/tmp/clang-format.out; then
-  echo "lint: clang-format would change these (run: clang-format -i \$(git ls-files '*.cpp' '*.hpp')):"
-  grep -E "^[^ ].*: (error|warning)" /tmp/clang-format.out | cut -d: -f1 | sort -u
+unformatted=$(for f in $files; do clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "  $f"; done)
+if [ -n "$unformatted" ]; then
+  echo "lint: clang-format 14 would change (run: clang-format -i \$(git ls-files '*.cpp' '*.hpp')):"
+  echo "$unformatted"
   status=1
 fi
 [ $status -eq 0 ] && echo "lint: ok"

@@ -13,11 +13,16 @@ namespace {
 
 const EVP_MD* md_of(HashAlg alg) {
   switch (alg) {
-    case HashAlg::md5: return EVP_md5();
-    case HashAlg::sha1: return EVP_sha1();
-    case HashAlg::sha256: return EVP_sha256();
-    case HashAlg::sha512: return EVP_sha512();
-    case HashAlg::sha512_256: return EVP_sha512_256();
+    case HashAlg::md5:
+      return EVP_md5();
+    case HashAlg::sha1:
+      return EVP_sha1();
+    case HashAlg::sha256:
+      return EVP_sha256();
+    case HashAlg::sha512:
+      return EVP_sha512();
+    case HashAlg::sha512_256:
+      return EVP_sha512_256();
   }
   return EVP_sha256();
 }
@@ -26,16 +31,23 @@ const EVP_MD* md_of(HashAlg alg) {
 
 std::string_view to_string(HashAlg alg) {
   switch (alg) {
-    case HashAlg::md5: return "MD5";
-    case HashAlg::sha1: return "SHA-1";
-    case HashAlg::sha256: return "SHA-256";
-    case HashAlg::sha512: return "SHA-512";
-    case HashAlg::sha512_256: return "SHA-512-256";
+    case HashAlg::md5:
+      return "MD5";
+    case HashAlg::sha1:
+      return "SHA-1";
+    case HashAlg::sha256:
+      return "SHA-256";
+    case HashAlg::sha512:
+      return "SHA-512";
+    case HashAlg::sha512_256:
+      return "SHA-512-256";
   }
   return "?";
 }
 
-size_t digest_size(HashAlg alg) { return static_cast<size_t>(EVP_MD_get_size(md_of(alg))); }
+size_t digest_size(HashAlg alg) {
+  return static_cast<size_t>(EVP_MD_get_size(md_of(alg)));
+}
 
 struct Hasher::Impl {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -56,7 +68,9 @@ Hasher& Hasher::update(std::span<const uint8_t> data) {
   EVP_DigestUpdate(impl_->ctx, data.data(), data.size());
   return *this;
 }
-Hasher& Hasher::update(std::string_view data) { return update(as_bytes(data)); }
+Hasher& Hasher::update(std::string_view data) {
+  return update(as_bytes(data));
+}
 
 Bytes Hasher::finish() {
   Bytes out(EVP_MAX_MD_SIZE);
@@ -66,8 +80,12 @@ Bytes Hasher::finish() {
   return out;
 }
 
-Bytes hash(HashAlg alg, std::span<const uint8_t> data) { return Hasher{alg}.update(data).finish(); }
-Bytes hash(HashAlg alg, std::string_view data) { return hash(alg, as_bytes(data)); }
+Bytes hash(HashAlg alg, std::span<const uint8_t> data) {
+  return Hasher{alg}.update(data).finish();
+}
+Bytes hash(HashAlg alg, std::string_view data) {
+  return hash(alg, as_bytes(data));
+}
 
 Bytes hmac(HashAlg alg, std::span<const uint8_t> key, std::span<const uint8_t> data) {
   Bytes out(EVP_MAX_MD_SIZE);
@@ -121,6 +139,8 @@ std::string to_colon_hex(std::span<const uint8_t> data) {
 bool equal_ct(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
-bool equal_ct(std::string_view a, std::string_view b) { return equal_ct(as_bytes(a), as_bytes(b)); }
+bool equal_ct(std::string_view a, std::string_view b) {
+  return equal_ct(as_bytes(a), as_bytes(b));
+}
 
 }  // namespace sipcred::crypto
