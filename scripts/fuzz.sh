@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(sip_parser uri name_addr)
+[ ${#targets[@]} -eq 0 ] && targets=($(cd tests/fuzz/targets && ls *.cpp | sed "s/\.cpp$//"))
 
 cmake --preset fuzz >/dev/null
 cmake --build build/fuzz --target $(printf 'fuzz_%s ' "${targets[@]}") >/dev/null

@@ -11,7 +11,7 @@ packages=(
   libssl-dev libboost-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libsqlite3-dev libc-ares-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev openssl python3
+  libgtest-dev libgmock-dev libbenchmark-dev openssl python3 libcrypto++-dev
   sip-tester sipsak procps
 )
 

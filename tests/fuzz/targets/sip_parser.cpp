@@ -1,34 +1,21 @@
-#include "fuzz/targets.hpp"
-
-#include <cstdio>
-#include <cstdlib>
+// The SIP message parser, stream and datagram, with the validator and the endpoint behind it.
 #include <string>
 #include <string_view>
 
+#include "fuzz/registry.hpp"
 #include "service/endpoint.hpp"
 #include "sip/header_table.hpp"
-#include "sip/headers.hpp"
-#include "sip/name_addr.hpp"
 #include "sip/parser.hpp"
-#include "sip/uri.hpp"
 #include "sip/validate.hpp"
 
-namespace sipcred::fuzz {
-namespace {
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "fuzz property broken: %s\n", what);
-    std::abort();
-  }
-}
+using sipcred::fuzz::check;
+namespace sip = sipcred::sip;
+namespace service = sipcred::service;
 
 // Small limits so that the fuzzer reaches the limit paths too.
-constexpr sip::ParserLimits kLimits{2048, 32, 2048, 512};
+static constexpr sip::ParserLimits kLimits{2048, 32, 2048, 512};
 
-}  // namespace
-
-int sip_parser(const uint8_t* data, size_t size) {
+SIPCRED_FUZZ_TARGET(sip_parser) {
   std::string_view bytes{reinterpret_cast<const char*>(data), size};
 
   // 1. As one datagram: every known header value through its syntax check, the validator, and
@@ -80,26 +67,3 @@ int sip_parser(const uint8_t* data, size_t size) {
   }
   return 0;
 }
-
-int uri(const uint8_t* data, size_t size) {
-  std::string_view text{reinterpret_cast<const char*>(data), size};
-  auto u = sip::parse_uri(text);
-  if (u) {
-    check(sip::uri_equivalent(*u, *u), "URI equivalence is reflexive");
-    (void)sip::unescape(u->user);
-  }
-  return 0;
-}
-
-int name_addr(const uint8_t* data, size_t size) {
-  std::string_view text{reinterpret_cast<const char*>(data), size};
-  auto na = sip::parse_name_addr(text);
-  if (na) (void)na->display();
-  (void)sip::parse_via(text);
-  (void)sip::parse_auth(text);
-  (void)sip::parse_date(text);
-  (void)sip::parse_identity(text);
-  return 0;
-}
-
-}  // namespace sipcred::fuzz
