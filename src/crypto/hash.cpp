@@ -1,5 +1,7 @@
 #include "crypto/hash.hpp"
 
+#include "crypto/openssl_util.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -9,25 +11,6 @@
 #include <cstdlib>
 
 namespace sipcred::crypto {
-namespace {
-
-const EVP_MD* md_of(HashAlg alg) {
-  switch (alg) {
-    case HashAlg::md5:
-      return EVP_md5();
-    case HashAlg::sha1:
-      return EVP_sha1();
-    case HashAlg::sha256:
-      return EVP_sha256();
-    case HashAlg::sha512:
-      return EVP_sha512();
-    case HashAlg::sha512_256:
-      return EVP_sha512_256();
-  }
-  return EVP_sha256();
-}
-
-}  // namespace
 
 std::string_view to_string(HashAlg alg) {
   switch (alg) {
@@ -46,7 +29,7 @@ std::string_view to_string(HashAlg alg) {
 }
 
 size_t digest_size(HashAlg alg) {
-  return static_cast<size_t>(EVP_MD_get_size(md_of(alg)));
+  return static_cast<size_t>(EVP_MD_get_size(evp_md(alg)));
 }
 
 struct Hasher::Impl {
@@ -55,7 +38,7 @@ struct Hasher::Impl {
 };
 
 Hasher::Hasher(HashAlg alg) : impl_(std::make_unique<Impl>()) {
-  if (impl_->ctx == nullptr || EVP_DigestInit_ex(impl_->ctx, md_of(alg), nullptr) != 1) {
+  if (impl_->ctx == nullptr || EVP_DigestInit_ex(impl_->ctx, evp_md(alg), nullptr) != 1) {
     std::fprintf(stderr, "sipcred: cannot initialise hash %s\n", to_string(alg).data());
     std::abort();  // only when OpenSSL is unusable: nothing can proceed
   }
@@ -90,7 +73,7 @@ Bytes hash(HashAlg alg, std::string_view data) {
 Bytes hmac(HashAlg alg, std::span<const uint8_t> key, std::span<const uint8_t> data) {
   Bytes out(EVP_MAX_MD_SIZE);
   unsigned int n = 0;
-  HMAC(md_of(alg), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(),
+  HMAC(evp_md(alg), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(),
        &n);
   out.resize(n);
   return out;
