@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/config.hpp"
+#include "app/credential_cmd.hpp"
 #include "core/log.hpp"
 #include "net/sip_transport.hpp"
 #include "service/endpoint.hpp"
@@ -121,11 +122,39 @@ int main(int argc, char** argv) {
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
+  KeygenFlags kg;
+  auto* keygen_cmd = app.add_subcommand(
+      "keygen", "Make a user credential: a key pair and a self-signed certificate for an AOR");
+  keygen_cmd->add_option("--aor", kg.aor, "The address of record, e.g. sip:bob@example.com")
+      ->required();
+  keygen_cmd->add_option("--uri", kg.extra_uris, "A further SubjectAltName URI (sips:, im:, ...)");
+  keygen_cmd->add_option("--key", kg.key, "rsa2048 (default), rsa3072, rsa4096 or ec-p256");
+  keygen_cmd->add_option("--days", kg.days, "Validity in days, at most 366 (default 365)");
+  keygen_cmd->add_option("--passphrase-file", kg.passphrase_file,
+                         "Encrypt key.p8 with the passphrase on the file's first line");
+  keygen_cmd->add_flag("--sha1", kg.sha1, "Sign with sha1WithRSAEncryption (default SHA-256)");
+  keygen_cmd->add_flag("--seed-pbes2", kg.seed_pbes2,
+                       "Encrypt with PBKDF2-HMAC-SHA1 + DES-EDE3-CBC instead of SHA-256 + AES-256");
+  keygen_cmd->add_option("--iterations", kg.iterations, "PBKDF2 iterations (default 600000)");
+  keygen_cmd->add_option("--out", kg.out_dir, "Directory for cert.der and key.p8")->required();
+
+  InspectFlags in;
+  auto* inspect_cmd = app.add_subcommand(
+      "inspect", "Show what a certificate or PKCS#8 key holds and what each rule says of it");
+  inspect_cmd->add_option("file", in.file, "DER or PEM certificate, or PKCS#8 key")->required();
+  inspect_cmd->add_option("--passphrase-file", in.passphrase_file,
+                          "Passphrase of an encrypted key");
+  inspect_cmd->add_option("--aor", in.aor,
+                          "Check the rules for this AOR (default: the certificate's)");
+  inspect_cmd->add_flag("--json", in.json, "Machine-readable output");
+
   CLI11_PARSE(app, argc, argv);
   if (version_cmd->parsed()) {
     std::cout << "sipcred " << SIPCRED_VERSION << "\n";
     return 0;
   }
   if (serve_cmd->parsed()) return serve(serve_flags);
+  if (keygen_cmd->parsed()) return keygen(kg);
+  if (inspect_cmd->parsed()) return inspect(in);
   return 0;
 }

@@ -65,6 +65,10 @@ inline std::vector<uint8_t> read_bytes(const std::string& path) {
 }  // namespace sipcred::test
 
 namespace sipcred::test {
+inline std::vector<uint8_t> bytes_of(std::string_view s) {
+  return {s.begin(), s.end()};
+}
+
 inline std::string read_file_text(const std::string& path) {
   auto b = read_bytes(path);
   return std::string(b.begin(), b.end());
