@@ -282,6 +282,14 @@ int inspect_key(const InspectFlags& f, std::span<const uint8_t> der) {
   }
   auto key = crypto::PrivateKey::from_any_pkcs8(der, pass);
   if (!key) return error("inspect", key.error());
+  std::string protection = "not encrypted";
+  if (encrypted) {
+    auto info = crypto::pbes2_info(der);
+    if (info) {
+      protection = "PBES2: PBKDF2 " + info->prf + ", " + std::to_string(info->iterations) +
+                   " iterations, " + info->cipher;
+    }
+  }
   auto pub = key->public_key();
   std::string key_text = pub.algorithm() + " " + std::to_string(pub.bits()) + " bits" +
                          (pub.curve().empty() ? "" : " (" + pub.curve() + ")");
@@ -289,13 +297,14 @@ int inspect_key(const InspectFlags& f, std::span<const uint8_t> der) {
   if (f.json) {
     Json j;
     j.begin_object().field("file", f.file).field("type", "pkcs8").field("encrypted", encrypted);
+    j.field("protection", protection);
     j.field("key", key_text).field("public_key_sha256", spki).end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
-    std::printf("file: %s\ntype: PKCS#8 %s\nkey: %s\npublic key SHA-256: %s\n", f.file.c_str(),
-                encrypted ? "EncryptedPrivateKeyInfo (opened with the passphrase)"
-                          : "PrivateKeyInfo (not encrypted)",
-                key_text.c_str(), spki.c_str());
+    std::printf("file: %s\ntype: PKCS#8 %s\nprotection: %s\nkey: %s\npublic key SHA-256: %s\n",
+                f.file.c_str(),
+                encrypted ? "EncryptedPrivateKeyInfo" : "PrivateKeyInfo (not encrypted)",
+                protection.c_str(), key_text.c_str(), spki.c_str());
   }
   return 0;
 }

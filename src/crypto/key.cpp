@@ -156,8 +156,51 @@ Result<PrivateKey> PrivateKey::from_pkcs8(std::span<const uint8_t> der) {
   return PrivateKey{adopt(k)};
 }
 
+Result<Pbes2Info> pbes2_info(std::span<const uint8_t> der) {
+  const unsigned char* p = der.data();
+  X509SigPtr sig{d2i_X509_SIG(nullptr, &p, static_cast<long>(der.size()))};
+  if (!sig) return openssl_fail("not a PKCS#8 EncryptedPrivateKeyInfo");
+  const X509_ALGOR* alg = nullptr;
+  X509_SIG_get0(sig.get(), &alg, nullptr);
+  const ASN1_OBJECT* oid = nullptr;
+  int ptype = 0;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(&oid, &ptype, &pval, alg);
+  if (OBJ_obj2nid(oid) != NID_pbes2 || ptype != V_ASN1_SEQUENCE) {
+    return fail(Errc::crypto, "the key is not encrypted with PBES2 (RFC 8018 §6.2)");
+  }
+  using Pbe2Ptr = Owned<PBE2PARAM, PBE2PARAM_free>;
+  using Pbkdf2Ptr = Owned<PBKDF2PARAM, PBKDF2PARAM_free>;
+  Pbe2Ptr pbe2{static_cast<PBE2PARAM*>(
+      ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter))};
+  if (!pbe2 || OBJ_obj2nid(pbe2->keyfunc->algorithm) != NID_id_pbkdf2 ||
+      pbe2->keyfunc->parameter == nullptr) {
+    ERR_clear_error();
+    return fail(Errc::crypto, "PBES2 without PBKDF2 parameters");
+  }
+  Pbkdf2Ptr kdf{static_cast<PBKDF2PARAM*>(
+      ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter))};
+  if (!kdf) {
+    ERR_clear_error();
+    return fail(Errc::crypto, "malformed PBKDF2 parameters");
+  }
+  Pbes2Info info;
+  info.iterations = ASN1_INTEGER_get(kdf->iter);
+  // RFC 8018 §A.2: an absent PRF means hmacWithSHA1.
+  info.prf = kdf->prf ? OBJ_nid2sn(OBJ_obj2nid(kdf->prf->algorithm)) : "hmacWithSHA1";
+  info.cipher = OBJ_nid2sn(OBJ_obj2nid(pbe2->encryption->algorithm));
+  return info;
+}
+
 Result<PrivateKey> PrivateKey::from_encrypted_pkcs8(std::span<const uint8_t> der,
-                                                    std::string_view passphrase) {
+                                                    std::string_view passphrase,
+                                                    long max_iterations) {
+  auto params = pbes2_info(der);
+  if (!params) return Unexpected{params.error()};
+  if (params->iterations < 1 || params->iterations > max_iterations) {
+    return fail(Errc::limit, "PBKDF2 iteration count " + std::to_string(params->iterations) +
+                                 " outside 1.." + std::to_string(max_iterations));
+  }
   const unsigned char* p = der.data();
   X509SigPtr sig{d2i_X509_SIG(nullptr, &p, static_cast<long>(der.size()))};
   if (!sig) return openssl_fail("not a PKCS#8 EncryptedPrivateKeyInfo");

@@ -17,6 +17,10 @@ std::string_view to_string(KeyType t);
 
 struct KeyHandle;  // the OpenSSL key, opaque outside src/crypto/
 
+// Decryption refuses more PBKDF2 iterations than this: the count comes with the key, and a
+// hostile one could otherwise make a client spin for hours.
+inline constexpr long kMaxPbkdf2Iterations = 10'000'000;
+
 class PublicKey {
  public:
   // SubjectPublicKeyInfo DER (RFC 5280 §4.1.2.7).
@@ -59,7 +63,8 @@ class PrivateKey {
   static Result<PrivateKey> from_pkcs8(std::span<const uint8_t> der);
   // DER EncryptedPrivateKeyInfo. A wrong passphrase is reported as such, never as a key.
   static Result<PrivateKey> from_encrypted_pkcs8(std::span<const uint8_t> der,
-                                                 std::string_view passphrase);
+                                                 std::string_view passphrase,
+                                                 long max_iterations = kMaxPbkdf2Iterations);
   // Either of the above: encrypted ones need `passphrase`.
   static Result<PrivateKey> from_any_pkcs8(std::span<const uint8_t> der,
                                            std::string_view passphrase);
@@ -86,5 +91,13 @@ class PrivateKey {
 
 // Is this DER an EncryptedPrivateKeyInfo (as opposed to a PrivateKeyInfo)?
 bool is_encrypted_pkcs8(std::span<const uint8_t> der);
+
+// What protects an EncryptedPrivateKeyInfo, read without decrypting it.
+struct Pbes2Info {
+  std::string prf;     // e.g. "hmacWithSHA256"
+  std::string cipher;  // e.g. "aes-256-cbc"
+  long iterations = 0;
+};
+Result<Pbes2Info> pbes2_info(std::span<const uint8_t> der);
 
 }  // namespace sipcred::crypto

@@ -126,6 +126,26 @@ TEST(Key, SignatureVerifiesWithOpenssl) {
   EXPECT_NE(v.out.find("Verified OK"), std::string::npos);
 }
 
+// A hostile iteration count is refused before any work is done; inspect shows the parameters.
+TEST(Key, IterationCeiling) {
+  test::TempDir dir;
+  ASSERT_EQ(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                (dir / "k.pem") + " && openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 20000 -in " +
+                (dir / "k.pem") + " -outform DER -out " + (dir / "k.p8") + " -passout pass:pw")
+                .status,
+            0);
+  auto der = test::read_bytes(dir / "k.p8");
+  auto info = pbes2_info(der);
+  ASSERT_TRUE(info) << info.error().message();
+  EXPECT_EQ(info->iterations, 20000);
+  EXPECT_EQ(info->cipher, "AES-256-CBC");
+  EXPECT_EQ(info->prf, "hmacWithSHA256");
+  auto refused = PrivateKey::from_encrypted_pkcs8(der, "pw", 10000);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().detail, "PBKDF2 iteration count 20000 outside 1..10000");
+  EXPECT_TRUE(PrivateKey::from_encrypted_pkcs8(der, "pw"));
+}
+
 TEST(Key, MalformedInputIsAnError) {
   const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01};
   EXPECT_FALSE(PrivateKey::from_pkcs8(junk));
