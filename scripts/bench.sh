@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the release preset and runs the benchmarks whose figures BENCHMARKS.md records.
-#   scripts/bench.sh [google-benchmark flags...]
+#   scripts/bench.sh [google-benchmark flags...]   e.g. --benchmark_filter=Parse
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build build/release -j"$(nproc)" --target sip_parse_bench
-# One core, so the figure is per core (issue 2's target is stated per core).
-taskset -c 0 ./build/release/bench/sip_parse_bench --benchmark_repetitions=3 \
-  --benchmark_report_aggregates_only=true "$@"
+cmake --build build/release -j"$(nproc)"
+# One core each, so figures are per core (the issues state their targets per core).
+for b in build/release/bench/*_bench; do
+  echo "== $(basename "$b")"
+  taskset -c 0 "$b" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
+done

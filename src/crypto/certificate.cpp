@@ -231,11 +231,15 @@ Bytes Certificate::subject_key_id() const {
 }
 
 PublicKey Certificate::public_key() const {
-  EVP_PKEY* k = X509_get_pubkey(cert_->x);  // +1 reference, owned by the handle
+  // +1 reference, owned by the handle; null when OpenSSL cannot decode the key (PublicKey says
+  // so through valid()).
+  EVP_PKEY* k = X509_get_pubkey(cert_->x);
+  ERR_clear_error();
   return PublicKey{std::make_shared<KeyHandle>(k)};
 }
 
 bool Certificate::signed_by(const PublicKey& key) const {
+  if (!key.valid()) return false;
   bool ok = X509_verify(cert_->x, key.handle()->pkey) == 1;
   ERR_clear_error();
   return ok;

@@ -51,6 +51,10 @@ Result<Bytes> i2d_bytes(int (*i2d)(const void*, unsigned char**), const void* ob
 
 // --- PublicKey ---
 
+bool PublicKey::valid() const {
+  return key_ && key_->pkey != nullptr;
+}
+
 Result<PublicKey> PublicKey::from_der(std::span<const uint8_t> spki) {
   const unsigned char* p = spki.data();
   EVP_PKEY* k = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size()));
@@ -63,6 +67,7 @@ Result<PublicKey> PublicKey::from_der(std::span<const uint8_t> spki) {
 }
 
 Bytes PublicKey::der() const {
+  if (!valid()) return {};
   unsigned char* buf = nullptr;
   int n = i2d_PUBKEY(key_->pkey, &buf);
   Bytes out(buf, buf + (n > 0 ? n : 0));
@@ -71,6 +76,7 @@ Bytes PublicKey::der() const {
 }
 
 std::string PublicKey::algorithm() const {
+  if (!valid()) return "unsupported";
   switch (EVP_PKEY_get_base_id(key_->pkey)) {
     case EVP_PKEY_RSA:
       return "RSA";
@@ -84,7 +90,7 @@ std::string PublicKey::algorithm() const {
 std::string PublicKey::curve() const {
   char name[64] = {0};
   size_t len = 0;
-  if (EVP_PKEY_get_base_id(key_->pkey) != EVP_PKEY_EC ||
+  if (!valid() || EVP_PKEY_get_base_id(key_->pkey) != EVP_PKEY_EC ||
       EVP_PKEY_get_utf8_string_param(key_->pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name,
                                      &len) != 1) {
     return {};
@@ -97,15 +103,16 @@ std::string PublicKey::curve() const {
 }
 
 int PublicKey::bits() const {
-  return EVP_PKEY_get_bits(key_->pkey);
+  return valid() ? EVP_PKEY_get_bits(key_->pkey) : 0;
 }
 
 bool PublicKey::operator==(const PublicKey& other) const {
-  return EVP_PKEY_eq(key_->pkey, other.key_->pkey) == 1;
+  return valid() && other.valid() && EVP_PKEY_eq(key_->pkey, other.key_->pkey) == 1;
 }
 
 bool PublicKey::verify(HashAlg alg, std::span<const uint8_t> data,
                        std::span<const uint8_t> signature) const {
+  if (!valid()) return false;
   MdCtxPtr ctx{EVP_MD_CTX_new()};
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, evp_md(alg), nullptr, key_->pkey) != 1) {
     ERR_clear_error();

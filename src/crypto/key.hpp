@@ -21,8 +21,12 @@ struct KeyHandle;  // the OpenSSL key, opaque outside src/crypto/
 // hostile one could otherwise make a client spin for hours.
 inline constexpr long kMaxPbkdf2Iterations = 10'000'000;
 
+// A public key. It may be empty: a certificate can carry a key OpenSSL cannot decode (an
+// unknown algorithm, RFC 2876's KEA, or damaged parameters); then valid() is false, algorithm()
+// says "unsupported", bits() is 0, and it verifies and equals nothing.
 class PublicKey {
  public:
+  bool valid() const;
   // SubjectPublicKeyInfo DER (RFC 5280 §4.1.2.7).
   static Result<PublicKey> from_der(std::span<const uint8_t> spki);
   Bytes der() const;
