@@ -54,7 +54,9 @@ bool same_aor(const Aor& a, const Aor& b) {
 void check_uris(Verdict& v, const crypto::Certificate& cert, const Aor& aor, const char* rule) {
   auto uris = cert.san_uris();
   if (uris.empty()) {
-    v.add(rule, false, "no SubjectAltName URI (the AOR must be one)");
+    v.add(rule, false,
+          cert.has_san() ? "no SubjectAltName URI (the AOR must be one)"
+                         : "no SubjectAltName (the AOR must be a SubjectAltName URI)");
     return;
   }
   for (const auto& u : uris) {
@@ -111,14 +113,15 @@ std::optional<Aor> user_and_host(std::string_view text) {
   return Aor{*user, lower(trim_dot(std::string{rest.substr(at + 1)}))};
 }
 
-Verdict check_publish(const crypto::Certificate& cert, const Aor& authorized, WallTime now,
-                      const PublishPolicy& policy, const crypto::PrivateKey* key) {
-  Verdict v;
-  check_uris(v, cert, authorized, "subject-alt-name");  // REQ PUB-3
-  check_validity(v, cert, now);                         // REQ PUB-3
+namespace {
+
+void check_basic_constraints(Verdict& v, const crypto::Certificate& cert) {
   auto ca = cert.basic_constraints_ca();
   v.add("basic-constraints", !ca || !*ca,
         !ca ? "absent" : (*ca ? "CA=true: a CA certificate is not a user credential" : "CA=false"));
+}
+
+void check_key_strength(Verdict& v, const crypto::Certificate& cert, const KeyPolicy& policy) {
   auto pub = cert.public_key();
   int bits = pub.bits();
   bool strong = pub.algorithm() == "RSA"  ? bits >= policy.min_rsa_bits
@@ -129,19 +132,54 @@ Verdict check_publish(const crypto::Certificate& cert, const Aor& authorized, Wa
             (strong ? ""
                     : " (minimum RSA " + std::to_string(policy.min_rsa_bits) + ", EC " +
                           std::to_string(policy.min_ec_bits) + ")"));
-  if (key != nullptr) {
-    bool match = key->matches(pub);
-    v.add("key-matches", match,
-          match ? "the private key is the certificate's"
-                : "the private key is not the certificate's");
+}
+
+}  // namespace
+
+Verdict check_publish(const crypto::Certificate& cert, const Aor& authorized, WallTime now,
+                      const PublishPolicy& policy, std::span<const uint8_t> pkcs8) {
+  Verdict v;
+  check_uris(v, cert, authorized, "subject-alt-name");  // REQ PUB-3
+  check_validity(v, cert, now);                         // REQ PUB-3
+  check_basic_constraints(v, cert);                     // REQ PUB-3
+  check_key_strength(v, cert, policy);
+  if (pkcs8.empty()) return v;
+  if (crypto::is_encrypted_pkcs8(pkcs8)) {
+    // REQ PUB-7: style 2, encrypted under a passphrase the server never sees.
+    auto info = crypto::pbes2_info(pkcs8);
+    bool sane = info && info->iterations >= 1 && info->iterations <= crypto::kMaxPbkdf2Iterations;
+    v.add("key-format", sane,
+          !info  ? "the encrypted key is not PBES2: " + info.error().detail
+          : sane ? "PBES2, " + info->prf + ", " + std::to_string(info->iterations) +
+                       " iterations, " + info->cipher
+                 : "PBKDF2 iteration count " + std::to_string(info->iterations) + " out of range");
+    return v;
   }
+  auto key = crypto::PrivateKey::from_pkcs8(pkcs8);
+  if (!key) {
+    v.add("key-format", false,
+          "the key part is not a PKCS#8 PrivateKeyInfo: " + key.error().detail);
+    return v;
+  }
+  v.add("key-encrypted", policy.allow_unencrypted_key,  // REQ PUB-7
+        policy.allow_unencrypted_key
+            ? "unencrypted, allowed by policy"
+            : "the private key is not encrypted; this service stores only keys encrypted with the "
+              "user's passphrase");
+  bool match = key->matches(cert.public_key());  // REQ PUB-3
+  v.add(
+      "key-matches", match,
+      match ? "the private key is the certificate's" : "the private key is not the certificate's");
   return v;
 }
 
-Verdict check_caller(const crypto::Certificate& cert, const Aor& original, WallTime now) {
+Verdict check_caller(const crypto::Certificate& cert, const Aor& original, WallTime now,
+                     const KeyPolicy& policy) {
   Verdict v;
   check_uris(v, cert, original, "subject-alt-name");  // REQ HTTP-5
   check_validity(v, cert, now);                       // REQ HTTP-6
+  check_basic_constraints(v, cert);
+  check_key_strength(v, cert, policy);
   return v;
 }
 

@@ -45,22 +45,31 @@ Result<Aor> parse_aor(std::string_view uri);
 // `scheme:user@host` shape of im:, pres:, mailto: (HTTP-5 accepts any scheme).
 std::optional<Aor> user_and_host(std::string_view uri);
 
-struct PublishPolicy {
+struct KeyPolicy {
   int min_rsa_bits = 2048;
   int min_ec_bits = 256;
 };
 
-// PUB-3: for the credential service before it stores anything. Every SubjectAltName URI names
-// the authorized AOR (any scheme; at least one URI), notBefore is not in the future, notAfter is,
-// Basic Constraints (if present) says CA=false, the key is strong enough, and `key` (when a
-// PKCS#8 part came with the certificate) matches the certificate.
-Verdict check_publish(const crypto::Certificate& cert, const Aor& authorized, WallTime now,
-                      const PublishPolicy& policy = {}, const crypto::PrivateKey* key = nullptr);
+struct PublishPolicy : KeyPolicy {
+  // PUB-7: style 2 (the default) refuses a PKCS#8 the server could read; style 3 allows it.
+  bool allow_unencrypted_key = false;
+};
 
-// HTTP-5, HTTP-6, TRUST-2's validity: for a caller that fetched `original`'s certificates. Every
-// SubjectAltName URI has the user and host of `original` (any scheme), and now is within
-// notBefore..notAfter.
-Verdict check_caller(const crypto::Certificate& cert, const Aor& original, WallTime now);
+// PUB-3 and PUB-7: for the credential service before it stores anything. Every SubjectAltName
+// URI names the authorized AOR (any scheme; at least one URI), notBefore is not in the future,
+// notAfter is, Basic Constraints (if present) says CA=false, the key is strong enough. With a
+// PKCS#8 part (`pkcs8` not empty): an EncryptedPrivateKeyInfo must be PBES2 with a sane iteration
+// count (the server cannot decrypt it, so cannot compare keys: the devices that decrypt it do); a
+// PrivateKeyInfo is refused unless the policy allows it, and must match the certificate.
+Verdict check_publish(const crypto::Certificate& cert, const Aor& authorized, WallTime now,
+                      const PublishPolicy& policy = {}, std::span<const uint8_t> pkcs8 = {});
+
+// HTTP-5, HTTP-6, TRUST-2's validity, for a caller that fetched `original`'s certificates: every
+// SubjectAltName URI has the user and host of `original` (any scheme), now is within
+// notBefore..notAfter, and (our choice, PKI-1) Basic Constraints is not CA=true and the key is
+// one worth encrypting to.
+Verdict check_caller(const crypto::Certificate& cert, const Aor& original, WallTime now,
+                     const KeyPolicy& policy = {});
 
 struct TlsNamePolicy {
   bool allow_wildcard = false;  // "*.example.com" as the whole left-most label, when allowed

@@ -28,7 +28,7 @@ SIPCRED_FUZZ_TARGET(credential) {
     check(again.has_value(), "a parsed certificate parses again");
     pki::Aor aor{"alice", "example.com"};
     sipcred::WallTime t{std::chrono::seconds{1'800'000'000}};
-    (void)pki::check_publish(*cert, aor, t);
+    (void)pki::check_publish(*cert, aor, t, {}, der);
     (void)pki::check_caller(*cert, aor, t);
     (void)pki::check_tls_server(*cert, "example.com", {true});
   }

@@ -90,10 +90,18 @@ TEST(Rules, PublishChecks) {
   auto good = openssl_cert(dir, "URI:sip:alice@example.com");
   auto own = crypto::PrivateKey::from_pem(test::read_file_text(dir / "k.pem"));
   ASSERT_TRUE(own);
-  EXPECT_TRUE(check_publish(good, alice, now(), {}, &*own).ok());
+  PublishPolicy style3;
+  style3.allow_unencrypted_key = true;
+  EXPECT_TRUE(check_publish(good, alice, now(), style3, own->to_pkcs8()).ok());
+  EXPECT_EQ(check_publish(good, alice, now(), {}, own->to_pkcs8()).reason(),
+            "key-encrypted: the private key is not encrypted; this service stores only keys "
+            "encrypted with the user's passphrase");
   auto other = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
-  EXPECT_EQ(check_publish(good, alice, now(), {}, &*other).reason(),
+  EXPECT_EQ(check_publish(good, alice, now(), style3, other->to_pkcs8()).reason(),
             "key-matches: the private key is not the certificate's");
+  auto enc = own->to_encrypted_pkcs8(
+      "pw", {crypto::Pbes2::Prf::hmac_sha256, crypto::Pbes2::Cipher::aes256_cbc, 2048});
+  EXPECT_TRUE(check_publish(good, alice, now(), {}, *enc).ok());
   ASSERT_EQ(run("openssl req -x509 -newkey rsa:1024 -nodes -keyout " + (dir / "k1.pem") +
                 " -outform DER -out " + (dir / "weak.der") +
                 " -days 30 -subj /CN=w -addext subjectAltName=URI:sip:alice@example.com"
