@@ -215,6 +215,10 @@ Verdict check_tls_server(const crypto::Certificate& cert, std::string_view expec
       }
     }
   }
+  if (!cert.has_san()) {
+    v.add("server-name", false, "no SubjectAltName (the subject CN is never used)");
+    return v;
+  }
   std::string names;
   for (const auto& dns : cert.san_dns()) names += (names.empty() ? "" : ", ") + dns;
   v.add("server-name", false,
