@@ -16,6 +16,7 @@
 #include "core/clock.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/key.hpp"
+#include "mime/multipart.hpp"
 #include "pki/validate.hpp"
 
 namespace sipcred::app {
@@ -189,7 +190,9 @@ void rules_json(Json& j, const char* set, const pki::Verdict& v) {
   j.end_array().end_object();
 }
 
-int inspect_certificate(const InspectFlags& f, const crypto::Certificate& cert) {
+// `pkcs8` is the key part of a credential body (CRED-4), empty for a lone certificate.
+int inspect_certificate(const InspectFlags& f, const crypto::Certificate& cert,
+                        std::span<const uint8_t> pkcs8 = {}) {
   std::optional<pki::Aor> aor;
   if (!f.aor.empty()) {
     auto a = pki::parse_aor(f.aor);
@@ -201,7 +204,19 @@ int inspect_certificate(const InspectFlags& f, const crypto::Certificate& cert) 
   WallTime t = now();
   std::optional<pki::Verdict> publish, caller;
   if (aor) {
-    publish = pki::check_publish(cert, *aor, t);
+    publish = pki::check_publish(cert, *aor, t, {}, pkcs8);
+    // With the passphrase, the key a device would decrypt is checked against the certificate
+    // too (the server cannot do this for an encrypted key).
+    if (!pkcs8.empty() && crypto::is_encrypted_pkcs8(pkcs8) && !f.passphrase_file.empty()) {
+      auto pass = passphrase(f.passphrase_file, false);
+      auto key = pass ? crypto::PrivateKey::from_encrypted_pkcs8(pkcs8, *pass)
+                      : Result<crypto::PrivateKey>{Unexpected{pass.error()}};
+      bool match = key && key->matches(cert.public_key());
+      publish->add("key-matches", match,
+                   !key    ? "cannot open the key: " + key.error().detail
+                   : match ? "the decrypted key is the certificate's"
+                           : "the decrypted key is not the certificate's");
+    }
     caller = pki::check_caller(cert, *aor, t);
   }
   auto keys = cert.rfc4387_keys();
@@ -315,6 +330,23 @@ int inspect(const InspectFlags& f) {
   auto bytes = read_file(f.file);
   if (!bytes) return error("inspect", bytes.error());
   std::span<const uint8_t> data{reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()};
+  // A credential body (CRED-4) as a file starts with its first delimiter line, "--boundary".
+  if (bytes->starts_with("--")) {
+    std::string boundary = bytes->substr(2, bytes->find_first_of("\r\n") - 2);
+    while (!boundary.empty() && (boundary.back() == ' ' || boundary.back() == '\t'))
+      boundary.pop_back();
+    auto parts = mime::parse_credential_body(*bytes, mime::multipart_content_type(boundary));
+    if (!parts)
+      return error("inspect", Error{Errc::parse, "credential body: " + parts.error().detail});
+    auto cert = crypto::Certificate::from_der(parts->cert_der);
+    if (!cert)
+      return error("inspect", Error{Errc::parse, "credential body: " + cert.error().detail});
+    if (!f.json)
+      std::printf("credential body: certificate%s\n",
+                  parts->pkcs8_der ? " and PKCS#8 key" : " only");
+    static const std::vector<uint8_t> kNone;
+    return inspect_certificate(f, *cert, parts->pkcs8_der ? *parts->pkcs8_der : kNone);
+  }
   if (auto cert = crypto::Certificate::from_bytes(data)) return inspect_certificate(f, *cert);
   if (crypto::is_encrypted_pkcs8(data) || crypto::PrivateKey::from_pkcs8(data))
     return inspect_key(f, data);

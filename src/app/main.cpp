@@ -140,8 +140,12 @@ int main(int argc, char** argv) {
 
   InspectFlags in;
   auto* inspect_cmd = app.add_subcommand(
-      "inspect", "Show what a certificate or PKCS#8 key holds and what each rule says of it");
-  inspect_cmd->add_option("file", in.file, "DER or PEM certificate, or PKCS#8 key")->required();
+      "inspect",
+      "Show what a certificate, PKCS#8 key or credential body holds and what each rule says");
+  inspect_cmd
+      ->add_option("file", in.file,
+                   "DER or PEM certificate, PKCS#8 key, or multipart credential body")
+      ->required();
   inspect_cmd->add_option("--passphrase-file", in.passphrase_file,
                           "Passphrase of an encrypted key");
   inspect_cmd->add_option("--aor", in.aor,

@@ -79,6 +79,48 @@ TEST(Cli, InspectWrongPassphrase) {
   EXPECT_NE(good.out.find("EncryptedPrivateKeyInfo"), std::string::npos);
 }
 
+// A CRED-4 credential body (written by hand here, per RFC 2046 §5.1.1 and the seed's §7) is read
+// by inspect, and the decrypted key is checked against the certificate.
+TEST(Cli, InspectCredentialBody) {
+  test::TempDir dir;
+  test::write_bytes(dir / "pass", test::bytes_of("pw"));
+  ASSERT_EQ(
+      run(kBin +
+          " keygen --aor sip:bob@example.com --key ec-p256 --iterations 5000 --passphrase-file " +
+          (dir / "pass") + " --out " + (dir / "c"))
+          .status,
+      0);
+  ASSERT_EQ(
+      run(kBin + " keygen --aor sip:bob@example.com --key ec-p256 --out " + (dir / "plain")).status,
+      0);
+  auto body = [&](const std::string& key_file) {
+    auto cert = test::read_bytes(dir / "c/cert.der");
+    auto key = test::read_bytes(key_file);
+    std::string b =
+        "--xYzZY\r\nContent-Type: application/pkix-cert\r\nContent-Disposition: signal\r\n"
+        "Content-Transfer-Encoding: binary\r\n\r\n";
+    b.append(cert.begin(), cert.end());
+    b += "\r\n--xYzZY\r\nContent-Type: application/pkcs8\r\nContent-Disposition: signal\r\n"
+         "Content-Transfer-Encoding: binary\r\n\r\n";
+    b.append(key.begin(), key.end());
+    b += "\r\n--xYzZY--\r\n";
+    return test::bytes_of(b);
+  };
+  test::write_bytes(dir / "body", body(dir / "c/key.p8"));
+  auto r = run(kBin + " inspect --passphrase-file " + (dir / "pass") + " " + (dir / "body"));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("credential body: certificate and PKCS#8 key"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the decrypted key is the certificate's"), std::string::npos) << r.out;
+  // Another device's key inside: it opens, but is not this certificate's.
+  test::write_bytes(dir / "body2", body(dir / "plain/key.p8"));
+  auto mixed = run(kBin + " inspect " + (dir / "body2"));
+  EXPECT_EQ(mixed.status, 1) << mixed.out;
+  EXPECT_NE(mixed.out.find("key-encrypted"), std::string::npos) << mixed.out;  // PUB-7 default
+  std::string cut = test::read_file_text(dir / "body");
+  test::write_bytes(dir / "body3", test::bytes_of(cut.substr(0, cut.size() - 12)));
+  EXPECT_EQ(run(kBin + " inspect " + (dir / "body3")).status, 2);  // no close delimiter
+}
+
 TEST(Cli, KeygenRefusesBadInput) {
   test::TempDir dir;
   EXPECT_EQ(run(kBin + " keygen --aor bob --key rsa2048 --out " + (dir / "x")).status,

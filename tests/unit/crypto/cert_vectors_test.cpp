@@ -1,6 +1,6 @@
 // Consistency of the certificate vector folder tests/data/certs/ (see its README.md): every file
 // expectations.tsv names exists, every vector file is named there, and the openssl CLI (an
-// independent reader) accepts each one. The validation rules themselves (REQ PUB-3, HTTP-5,
+// independent reader) accepts each one. The validation rules themselves (PUB-3, HTTP-5,
 // HTTP-6, TLS-2, PKI-4) are tested with the crypto layer against the same expectations.
 #include <gtest/gtest.h>
 

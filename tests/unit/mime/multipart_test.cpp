@@ -541,7 +541,7 @@ TEST(MultipartInterop, OpensslSmimeSigned) {
 // ---- the credential body (draft-ietf-sip-certs-06 §7.5, §7.9) ----
 
 TEST(MimeBodyCredential, BuildsTheSeedsBody) {
-  // REQ CRED-4, PUB-2: multipart/mixed, application/pkix-cert + application/pkcs8, each with
+  // REQ-PART CRED-4 PUB-2: multipart/mixed, application/pkix-cert + application/pkcs8, each with
   // Content-Disposition: signal and binary transfer encoding.
   const std::string cert = test::read_file(test::data_dir() / "certs/good.der");
   const std::string key = test::read_file(test::data_dir() / "certs/good-aes.p8.der");
@@ -575,7 +575,7 @@ TEST(MimeBodyCredential, BuildsTheSeedsBody) {
 }
 
 TEST(MimeBodyCredential, ReadsPythonsBodyAndEitherOrder) {
-  // REQ PUB-2
+  // REQ-PART PUB-2
   Message m = read_message("python-email-credential.eml");
   auto cred = parse_credential_body(m.body, m.content_type);
   ASSERT_TRUE(cred) << cred.error().message();
@@ -595,8 +595,8 @@ TEST(MimeBodyCredential, ReadsPythonsBodyAndEitherOrder) {
 }
 
 TEST(MimeBodyCredential, BareCertificate) {
-  // REQ PUB-2: "When publishing just a certificate, the body contains an application/pkix-cert"
-  // (§7.9).
+  // REQ-PART PUB-2: "When publishing just a certificate, the body contains an
+  // application/pkix-cert" (§7.9).
   auto cred = parse_credential_body("\x30\x03\x02\x01\x00"s, "application/pkix-cert");
   ASSERT_TRUE(cred) << cred.error().message();
   EXPECT_EQ(cred->cert_der.size(), 5u);

@@ -1,5 +1,7 @@
 // Every certificate and key of tests/data/certs/ (made with the openssl CLI by make.sh; see its
 // README) through the rule set its expectations.tsv row names, with the verdict written there.
+// REQ-PART PUB-3 PUB-7 HTTP-3 HTTP-5 HTTP-6 TLS-2 (the rules; the messages carrying them come
+// later)
 #include <gtest/gtest.h>
 
 #include <map>

@@ -47,7 +47,7 @@ TEST(Aor, ParseAndCompare) {
   EXPECT_FALSE(user_and_host("https://example.com/"));
 }
 
-// REQ HTTP-5: every SubjectAltName URI must name the AOR, any scheme.
+// REQ-PART HTTP-5: every SubjectAltName URI must name the AOR, any scheme.
 TEST(Rules, CallerRequiresEveryUriToNameTheAor) {
   test::TempDir dir;
   Aor alice = *parse_aor("sip:alice@example.com");
@@ -67,7 +67,7 @@ TEST(Rules, CallerRequiresEveryUriToNameTheAor) {
   EXPECT_FALSE(check_caller(sub, alice, now()).ok());
 }
 
-// REQ HTTP-6 PUB-3: validity window, checked against a given time.
+// REQ-PART HTTP-6 PUB-3: validity window, checked against a given time.
 TEST(Rules, ValidityWindow) {
   test::TempDir dir;
   Aor alice = *parse_aor("sip:alice@example.com");
@@ -80,7 +80,7 @@ TEST(Rules, ValidityWindow) {
   EXPECT_EQ(earlier.reason().substr(0, 27), "not-before: not valid befor");
 }
 
-// REQ PUB-3: CA=true, weak keys and a key that is not the certificate's are refused.
+// REQ-PART PUB-3 PUB-7: CA=true, weak keys and a key that is not the certificate's are refused.
 TEST(Rules, PublishChecks) {
   test::TempDir dir;
   Aor alice = *parse_aor("sip:alice@example.com");
@@ -113,7 +113,7 @@ TEST(Rules, PublishChecks) {
             "key-strength: RSA 1024 bits (minimum RSA 2048, EC 256)");
 }
 
-// REQ HTTP-3 TLS-2: exact DNS names, no sub-domains, IPs only against IP SubjectAltNames,
+// REQ-PART HTTP-3 TLS-2: exact DNS names, no sub-domains, IPs only against IP SubjectAltNames,
 // wildcards only when allowed (RFC 6125 §6.4.3: one whole left-most label).
 TEST(Rules, TlsServerName) {
   test::TempDir dir;
