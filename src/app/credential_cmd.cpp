@@ -90,15 +90,6 @@ WallTime now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(SystemClock{}.wall_now());
 }
 
-std::string iso(WallTime t) {
-  std::time_t tt = static_cast<std::time_t>(t.time_since_epoch().count());
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
@@ -160,7 +151,8 @@ int keygen(const KeygenFlags& f) {
                                    : "PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC")
                    : "unencrypted");
   std::printf("subject-alt-name: %s\n", join(cert->san_uris()).c_str());
-  std::printf("valid: %s .. %s\n", iso(cert->not_before()).c_str(), iso(cert->not_after()).c_str());
+  std::printf("valid: %s .. %s\n", to_iso8601(cert->not_before()).c_str(),
+              to_iso8601(cert->not_after()).c_str());
   std::printf("SHA-256 fingerprint: %s\n",
               crypto::to_colon_hex(cert->fingerprint(crypto::HashAlg::sha256)).c_str());
   std::printf("SHA-1 fingerprint: %s\n",
@@ -235,7 +227,8 @@ int inspect_certificate(const InspectFlags& f, const crypto::Certificate& cert,
     j.field("subject", cert.subject()).field("issuer", cert.issuer());
     j.field("self_signed", cert.self_signed()).field("serial", cert.serial_hex());
     j.field("signature_algorithm", cert.signature_algorithm()).field("key", key_text);
-    j.field("not_before", iso(cert.not_before())).field("not_after", iso(cert.not_after()));
+    j.field("not_before", to_iso8601(cert.not_before()))
+        .field("not_after", to_iso8601(cert.not_after()));
     j.begin_array("subject_alt_name_uris");
     for (const auto& u : cert.san_uris()) j.value(u);
     j.end_array();
@@ -262,7 +255,8 @@ int inspect_certificate(const InspectFlags& f, const crypto::Certificate& cert,
                 cert.self_signed() ? " (self-signed)" : "");
     std::printf("serial: %s\nsignature: %s\nkey: %s\n", cert.serial_hex().c_str(),
                 cert.signature_algorithm().c_str(), key_text.c_str());
-    std::printf("valid: %s .. %s\n", iso(cert.not_before()).c_str(), iso(cert.not_after()).c_str());
+    std::printf("valid: %s .. %s\n", to_iso8601(cert.not_before()).c_str(),
+                to_iso8601(cert.not_after()).c_str());
     std::printf("subject-alt-name URIs: %s\n", join(cert.san_uris()).c_str());
     if (!cert.san_dns().empty())
       std::printf("subject-alt-name DNS: %s\n", join(cert.san_dns()).c_str());

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace sipcred {
 
@@ -12,6 +13,9 @@ using Duration = std::chrono::milliseconds;
 // apart so that a clock step never fires a timer early.
 using TimePoint = std::chrono::time_point<std::chrono::steady_clock, Duration>;
 using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+
+// "2026-11-22T06:10:05Z" (RFC 3339 in UTC), for people reading logs and tool output.
+std::string to_iso8601(WallTime t);
 
 class Clock {
  public:

@@ -37,15 +37,6 @@ std::string trim_dot(std::string s) {
   return s;
 }
 
-std::string iso(WallTime t) {
-  std::time_t tt = static_cast<std::time_t>(t.time_since_epoch().count());
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 bool same_aor(const Aor& a, const Aor& b) {
   return a.user == b.user && a.host == b.host;
 }
@@ -71,11 +62,11 @@ void check_uris(Verdict& v, const crypto::Certificate& cert, const Aor& aor, con
 
 void check_validity(Verdict& v, const crypto::Certificate& cert, WallTime now) {
   v.add("not-before", cert.not_before() <= now,
-        cert.not_before() <= now ? "valid since " + iso(cert.not_before())
-                                 : "not valid before " + iso(cert.not_before()));
+        cert.not_before() <= now ? "valid since " + to_iso8601(cert.not_before())
+                                 : "not valid before " + to_iso8601(cert.not_before()));
   v.add("not-after", cert.not_after() > now,
-        cert.not_after() > now ? "valid until " + iso(cert.not_after())
-                               : "expired at " + iso(cert.not_after()));
+        cert.not_after() > now ? "valid until " + to_iso8601(cert.not_after())
+                               : "expired at " + to_iso8601(cert.not_after()));
 }
 
 }  // namespace
