@@ -32,7 +32,23 @@ constexpr std::array<uint8_t, 256> kF = {
     0x5e, 0x6c, 0xa9, 0x13, 0x57, 0x25, 0xb5, 0xe3, 0xbd, 0xa8, 0x3a, 0x01, 0x05, 0x59, 0x2a, 0x46,
 };
 
-using Tables = uint8_t[kSkipjackKeySize][256];
+// The ten tables T_i = F[x ^ cv_i] back to back: T_i[x] is t[256 * i + x].
+using Tables = const uint8_t*;
+
+// Bytes of the state live in full-width registers: a table index then needs no zero-extension
+// move between the XOR that produces it and the load that uses it (that move sits on the critical
+// path of every look-up).
+using Byte = uint64_t;
+
+// Hides a value's origin from the optimiser, so that it neither re-associates an XOR chain that
+// was ordered for latency nor hoists per-table addresses out of a loop into spilled registers.
+template <class T>
+[[gnu::always_inline]] inline T opaque(T v) {
+#if defined(__GNUC__)
+  asm("" : "+r"(v));
+#endif
+  return v;
+}
 
 // The cipher state of N independent blocks, one byte per variable: hi[i][j] / lo[i][j] are the
 // high and low bytes of word w(i+1) of lane j. Keeping bytes apart means G needs no shifts or masks
@@ -40,18 +56,9 @@ using Tables = uint8_t[kSkipjackKeySize][256];
 // the word rotation of every step costs nothing (it is only renaming).
 template <size_t N>
 struct State {
-  uint32_t hi[4][N];
-  uint32_t lo[4][N];
+  Byte hi[4][N];
+  Byte lo[4][N];
 };
-
-// Calls f(integral_constant<I>) for I = 0..N-1, unrolled at compile time.
-template <size_t N, class F>
-[[gnu::always_inline]] inline void unrolled(F&& f) {
-  [&]<size_t... I>(std::index_sequence<I...>) {
-    (f(std::integral_constant<size_t, I>{}), ...);
-  }
-  (std::make_index_sequence<N>{});
-}
 
 // Step k (0..31) of encryption, facts §1.3, with the counter ctr = k+1. G^k uses key bytes
 // cv[4k..4k+3 mod 10] (facts §1.2), here the tables T_i = F[x ^ cv_i].
@@ -60,37 +67,37 @@ template <size_t N, class F>
 // In rule A the next G starts from the low byte of w1', so that byte is formed as
 // T[g5] ^ (g4 ^ w4.lo ^ ctr): the bracket is ready early and only one XOR follows the look-up.
 template <int K, size_t N>
-[[gnu::always_inline]] inline void encrypt_step(const Tables& t, State<N>& s) {
-  constexpr uint32_t ctr = K + 1;
-  const uint8_t* t0 = t[(4 * K) % 10];
-  const uint8_t* t1 = t[(4 * K + 1) % 10];
-  const uint8_t* t2 = t[(4 * K + 2) % 10];
-  const uint8_t* t3 = t[(4 * K + 3) % 10];
+[[gnu::always_inline]] inline void encrypt_step(Tables t, State<N>& s) {
+  constexpr Byte ctr = K + 1;
+  const uint8_t* t0 = t + 256 * ((4 * K) % 10);
+  const uint8_t* t1 = t + 256 * ((4 * K + 1) % 10);
+  const uint8_t* t2 = t + 256 * ((4 * K + 2) % 10);
+  const uint8_t* t3 = t + 256 * ((4 * K + 3) % 10);
   constexpr bool rule_a = (K / 8) % 2 == 0;  // 8×A, 8×B, 8×A, 8×B
-  unrolled<N>([&](auto lane) {
-    constexpr size_t j = lane;
-    const uint32_t g1 = s.hi[0][j], g2 = s.lo[0][j];
-    const uint32_t g3 = t0[g2] ^ g1;
-    const uint32_t g4 = t1[g3] ^ g2;
-    const uint32_t g5 = t2[g4] ^ g3;
-    const uint32_t f = t3[g5];
-    const uint32_t g6 = f ^ g4;
+#pragma GCC unroll 16
+  for (size_t j = 0; j < N; ++j) {
+    const Byte g1 = s.hi[0][j], g2 = s.lo[0][j];
+    const Byte g3 = t0[g2] ^ g1;
+    const Byte g4 = t1[g3] ^ g2;
+    const Byte g5 = t2[g4] ^ g3;
+    const Byte f = t3[g5];
+    const Byte g6 = f ^ g4;
     if constexpr (rule_a) {
-      const uint32_t h1 = g5 ^ s.hi[3][j];
-      const uint32_t l1 = f ^ (g4 ^ s.lo[3][j] ^ ctr);
+      const Byte h1 = g5 ^ s.hi[3][j];
+      const Byte l1 = f ^ opaque(g4 ^ s.lo[3][j] ^ ctr);
       s.hi[3][j] = s.hi[2][j], s.lo[3][j] = s.lo[2][j];
       s.hi[2][j] = s.hi[1][j], s.lo[2][j] = s.lo[1][j];
       s.hi[1][j] = g5, s.lo[1][j] = g6;
       s.hi[0][j] = h1, s.lo[0][j] = l1;
     } else {
-      const uint32_t h3 = g1 ^ s.hi[1][j];
-      const uint32_t l3 = g2 ^ s.lo[1][j] ^ ctr;
+      const Byte h3 = g1 ^ s.hi[1][j];
+      const Byte l3 = g2 ^ s.lo[1][j] ^ ctr;
       s.hi[0][j] = s.hi[3][j], s.lo[0][j] = s.lo[3][j];
       s.hi[3][j] = s.hi[2][j], s.lo[3][j] = s.lo[2][j];
       s.hi[2][j] = h3, s.lo[2][j] = l3;
       s.hi[1][j] = g5, s.lo[1][j] = g6;
     }
-  });
+  }
 }
 
 // Step k of decryption, facts §1.4, k from 31 down to 0:
@@ -99,54 +106,101 @@ template <int K, size_t N>
 // G^-1 runs the Feistel backwards from the high byte; in B^-1 the next step starts from the high
 // byte of w2', formed as T[g2] ^ (g3 ^ w3.hi) for the same reason as above.
 template <int K, size_t N>
-[[gnu::always_inline]] inline void decrypt_step(const Tables& t, State<N>& s) {
-  constexpr uint32_t ctr = K + 1;
-  const uint8_t* t0 = t[(4 * K) % 10];
-  const uint8_t* t1 = t[(4 * K + 1) % 10];
-  const uint8_t* t2 = t[(4 * K + 2) % 10];
-  const uint8_t* t3 = t[(4 * K + 3) % 10];
+[[gnu::always_inline]] inline void decrypt_step(Tables t, State<N>& s) {
+  constexpr Byte ctr = K + 1;
+  const uint8_t* t0 = t + 256 * ((4 * K) % 10);
+  const uint8_t* t1 = t + 256 * ((4 * K + 1) % 10);
+  const uint8_t* t2 = t + 256 * ((4 * K + 2) % 10);
+  const uint8_t* t3 = t + 256 * ((4 * K + 3) % 10);
   constexpr bool rule_a = (K / 8) % 2 == 0;
-  unrolled<N>([&](auto lane) {
-    constexpr size_t j = lane;
-    const uint32_t g5 = s.hi[1][j], g6 = s.lo[1][j];
-    const uint32_t g4 = t3[g5] ^ g6;
-    const uint32_t g3 = t2[g4] ^ g5;
-    const uint32_t g2 = t1[g3] ^ g4;
-    const uint32_t f = t0[g2];
-    const uint32_t g1 = f ^ g3;
+#pragma GCC unroll 16
+  for (size_t j = 0; j < N; ++j) {
+    const Byte g5 = s.hi[1][j], g6 = s.lo[1][j];
+    const Byte g4 = t3[g5] ^ g6;
+    const Byte g3 = t2[g4] ^ g5;
+    const Byte g2 = t1[g3] ^ g4;
+    const Byte f = t0[g2];
+    const Byte g1 = f ^ g3;
     if constexpr (rule_a) {
-      const uint32_t h4 = s.hi[0][j] ^ g5;
-      const uint32_t l4 = s.lo[0][j] ^ g6 ^ ctr;
+      const Byte h4 = s.hi[0][j] ^ g5;
+      const Byte l4 = s.lo[0][j] ^ g6 ^ ctr;
       s.hi[1][j] = s.hi[2][j], s.lo[1][j] = s.lo[2][j];
       s.hi[2][j] = s.hi[3][j], s.lo[2][j] = s.lo[3][j];
       s.hi[3][j] = h4, s.lo[3][j] = l4;
       s.hi[0][j] = g1, s.lo[0][j] = g2;
     } else {
-      const uint32_t h2 = f ^ (g3 ^ s.hi[2][j]);
-      const uint32_t l2 = g2 ^ s.lo[2][j] ^ ctr;
-      const uint32_t h4 = s.hi[0][j], l4 = s.lo[0][j];
+      const Byte h2 = f ^ opaque(g3 ^ s.hi[2][j]);
+      const Byte l2 = g2 ^ s.lo[2][j] ^ ctr;
+      const Byte h4 = s.hi[0][j], l4 = s.lo[0][j];
       s.hi[2][j] = s.hi[3][j], s.lo[2][j] = s.lo[3][j];
       s.hi[3][j] = h4, s.lo[3][j] = l4;
       s.hi[1][j] = h2, s.lo[1][j] = l2;
       s.hi[0][j] = g1, s.lo[0][j] = g2;
     }
-  });
+  }
 }
 
-template <size_t N>
-[[gnu::always_inline]] inline void encrypt_state(const Tables& t, State<N>& s) {
-  [&]<int... K>(std::integer_sequence<int, K...>) {
-    (encrypt_step<K>(t, s), ...);
-  }
-  (std::make_integer_sequence<int, 32>{});
+// All 32 steps, unrolled (K counts up for encryption, down for decryption).
+template <int K = 0, size_t N>
+[[gnu::always_inline]] inline void encrypt_state(Tables t, State<N>& s) {
+  encrypt_step<K>(t, s);
+  if constexpr (K < 31) encrypt_state<K + 1>(t, s);
 }
 
-template <size_t N>
-[[gnu::always_inline]] inline void decrypt_state(const Tables& t, State<N>& s) {
-  [&]<int... K>(std::integer_sequence<int, K...>) {
-    (decrypt_step<31 - K>(t, s), ...);
+template <int K = 31, size_t N>
+[[gnu::always_inline]] inline void decrypt_state(Tables t, State<N>& s) {
+  decrypt_step<K>(t, s);
+  if constexpr (K > 0) decrypt_state<K - 1>(t, s);
+}
+
+// CBC encryption allows no interleaving: its speed is the latency of one block, 128 dependent
+// look-ups. A load whose address is a single register is a cycle faster than one that adds a
+// base and an index, so this variant carries each table index as a ready address: with the ten
+// tables in one 4096-aligned block, the address of T_i[x] is B ^ (i << 8) ^ x, and the XOR that
+// makes the next index also makes the next address. Values off the critical path pay for it
+// with one more XOR each.
+inline uint8_t at(uintptr_t address) {
+  return *reinterpret_cast<const uint8_t*>(address);
+}
+
+template <int K>
+[[gnu::always_inline]] inline void encrypt_step_low_latency(uintptr_t base, State<1>& s) {
+  constexpr Byte ctr = K + 1;
+  constexpr uintptr_t k0 = ((4 * K) % 10) << 8, k1 = ((4 * K + 1) % 10) << 8;
+  constexpr uintptr_t k2 = ((4 * K + 2) % 10) << 8, k3 = ((4 * K + 3) % 10) << 8;
+  constexpr bool rule_a = (K / 8) % 2 == 0;
+  const Byte g1 = s.hi[0][0], g2 = s.lo[0][0];
+  const uintptr_t p2 = g2 ^ (base ^ k0);
+  const uintptr_t p3 = at(p2) ^ opaque(g1 ^ (base ^ k1));
+  const uintptr_t p4 = at(p3) ^ opaque(g2 ^ (base ^ k2));
+  const uintptr_t p5 = at(p4) ^ opaque(p3 ^ (k1 ^ k3));
+  const Byte f = at(p5);
+  const Byte g4 = p4 ^ (base ^ k2), g5 = p5 ^ (base ^ k3);
+  const Byte g6 = f ^ g4;
+  if constexpr (rule_a) {
+    // The next step's first address, T_{k0'}[w1'.lo], straight from this step's last look-up.
+    constexpr uintptr_t next = K < 31 ? ((4 * (K + 1)) % 10) << 8 : 0;
+    const uintptr_t p_next = f ^ opaque(g4 ^ s.lo[3][0] ^ ctr ^ (base ^ next));
+    const Byte h1 = g5 ^ s.hi[3][0];
+    const Byte l1 = p_next ^ (base ^ next);
+    s.hi[3][0] = s.hi[2][0], s.lo[3][0] = s.lo[2][0];
+    s.hi[2][0] = s.hi[1][0], s.lo[2][0] = s.lo[1][0];
+    s.hi[1][0] = g5, s.lo[1][0] = g6;
+    s.hi[0][0] = h1, s.lo[0][0] = l1;
+  } else {
+    const Byte h3 = g1 ^ s.hi[1][0];
+    const Byte l3 = g2 ^ s.lo[1][0] ^ ctr;
+    s.hi[0][0] = s.hi[3][0], s.lo[0][0] = s.lo[3][0];
+    s.hi[3][0] = s.hi[2][0], s.lo[3][0] = s.lo[2][0];
+    s.hi[2][0] = h3, s.lo[2][0] = l3;
+    s.hi[1][0] = g5, s.lo[1][0] = g6;
   }
-  (std::make_integer_sequence<int, 32>{});
+}
+
+template <int K = 0>
+[[gnu::always_inline]] inline void encrypt_state_low_latency(uintptr_t base, State<1>& s) {
+  encrypt_step_low_latency<K>(base, s);
+  if constexpr (K < 31) encrypt_state_low_latency<K + 1>(base, s);
 }
 
 // A block as one 64-bit value in the spec's word order: w1 in bits 63..48, ..., w4 in 15..0.
@@ -174,18 +228,20 @@ template <ByteOrder O>
 
 template <size_t N>
 [[gnu::always_inline]] inline void set_lane(State<N>& s, size_t j, uint64_t v) {
+#pragma GCC unroll 4
   for (int i = 0; i < 4; ++i) {
-    s.hi[i][j] = static_cast<uint32_t>(v >> (56 - 16 * i)) & 0xff;
-    s.lo[i][j] = static_cast<uint32_t>(v >> (48 - 16 * i)) & 0xff;
+    s.hi[i][j] = (v >> (56 - 16 * i)) & 0xff;
+    s.lo[i][j] = (v >> (48 - 16 * i)) & 0xff;
   }
 }
 
 template <size_t N>
 [[gnu::always_inline]] inline uint64_t get_lane(const State<N>& s, size_t j) {
   uint64_t v = 0;
+#pragma GCC unroll 4
   for (int i = 0; i < 4; ++i) {
-    v |= static_cast<uint64_t>(s.hi[i][j]) << (56 - 16 * i);
-    v |= static_cast<uint64_t>(s.lo[i][j]) << (48 - 16 * i);
+    v |= s.hi[i][j] << (56 - 16 * i);
+    v |= s.lo[i][j] << (48 - 16 * i);
   }
   return v;
 }
@@ -196,25 +252,27 @@ template <size_t N>
 constexpr size_t kLanes = 4;
 
 template <ByteOrder O, bool Encrypt>
-void ecb(const Tables& t, const uint8_t* in, uint8_t* out, size_t blocks) {
+void ecb(Tables t, const uint8_t* in, uint8_t* out, size_t blocks) {
   size_t b = 0;
   for (; b + kLanes <= blocks; b += kLanes) {
     State<kLanes> s;
-    unrolled<kLanes>([&](auto j) { set_lane(s, j, load<O>(in + 8 * (b + j))); });
+#pragma GCC unroll 16
+    for (size_t j = 0; j < kLanes; ++j) set_lane(s, j, load<O>(in + 8 * (b + j)));
     if constexpr (Encrypt) {
-      encrypt_state(t, s);
+      encrypt_state(opaque(t), s);
     } else {
-      decrypt_state(t, s);
+      decrypt_state(opaque(t), s);
     }
-    unrolled<kLanes>([&](auto j) { store<O>(get_lane(s, j), out + 8 * (b + j)); });
+#pragma GCC unroll 16
+    for (size_t j = 0; j < kLanes; ++j) store<O>(get_lane(s, j), out + 8 * (b + j));
   }
   for (; b < blocks; ++b) {
     State<1> s;
     set_lane(s, 0, load<O>(in + 8 * b));
     if constexpr (Encrypt) {
-      encrypt_state(t, s);
+      encrypt_state(opaque(t), s);
     } else {
-      decrypt_state(t, s);
+      decrypt_state(opaque(t), s);
     }
     store<O>(get_lane(s, 0), out + 8 * b);
   }
@@ -222,12 +280,12 @@ void ecb(const Tables& t, const uint8_t* in, uint8_t* out, size_t blocks) {
 
 // CBC encryption is one chain through every block; nothing to interleave.
 template <ByteOrder O>
-void cbc_enc(const Tables& t, const uint8_t* iv, const uint8_t* in, uint8_t* out, size_t blocks) {
+void cbc_enc(Tables t, const uint8_t* iv, const uint8_t* in, uint8_t* out, size_t blocks) {
   uint64_t chain = load<O>(iv);
   for (size_t b = 0; b < blocks; ++b) {
     State<1> s;
     set_lane(s, 0, load<O>(in + 8 * b) ^ chain);
-    encrypt_state(t, s);
+    encrypt_state_low_latency(opaque(reinterpret_cast<uintptr_t>(t)), s);
     chain = get_lane(s, 0);
     store<O>(chain, out + 8 * b);
   }
@@ -236,29 +294,29 @@ void cbc_enc(const Tables& t, const uint8_t* iv, const uint8_t* in, uint8_t* out
 // CBC decryption: P_i = D(C_i) ^ C_{i-1}; the D(C_i) are independent. All inputs of a group are
 // read before any output is written, so in == out works.
 template <ByteOrder O>
-void cbc_dec(const Tables& t, const uint8_t* iv, const uint8_t* in, uint8_t* out, size_t blocks) {
+void cbc_dec(Tables t, const uint8_t* iv, const uint8_t* in, uint8_t* out, size_t blocks) {
   uint64_t chain = load<O>(iv);
   size_t b = 0;
   for (; b + kLanes <= blocks; b += kLanes) {
     uint64_t c[kLanes];
     State<kLanes> s;
-    unrolled<kLanes>([&](auto j) {
+#pragma GCC unroll 16
+    for (size_t j = 0; j < kLanes; ++j) {
       c[j] = load<O>(in + 8 * (b + j));
       set_lane(s, j, c[j]);
-    });
-    decrypt_state(t, s);
-    unrolled<kLanes>([&](auto j) {
-      uint64_t prev = chain;
-      if constexpr (j > 0) prev = c[j - 1];
-      store<O>(get_lane(s, j) ^ prev, out + 8 * (b + j));
-    });
+    }
+    decrypt_state(opaque(t), s);
+#pragma GCC unroll 16
+    for (size_t j = 0; j < kLanes; ++j) {
+      store<O>(get_lane(s, j) ^ (j == 0 ? chain : c[j - 1]), out + 8 * (b + j));
+    }
     chain = c[kLanes - 1];
   }
   for (; b < blocks; ++b) {
     const uint64_t c = load<O>(in + 8 * b);
     State<1> s;
     set_lane(s, 0, c);
-    decrypt_state(t, s);
+    decrypt_state(opaque(t), s);
     store<O>(get_lane(s, 0) ^ chain, out + 8 * b);
     chain = c;
   }
@@ -297,17 +355,17 @@ Skipjack::~Skipjack() {
 
 void Skipjack::encrypt_block(BlockView in, std::span<uint8_t, kSkipjackBlockSize> out) const {
   if (order_ == ByteOrder::fortezza) {
-    ecb<ByteOrder::fortezza, true>(t_, in.data(), out.data(), 1);
+    ecb<ByteOrder::fortezza, true>(&t_[0][0], in.data(), out.data(), 1);
   } else {
-    ecb<ByteOrder::spec, true>(t_, in.data(), out.data(), 1);
+    ecb<ByteOrder::spec, true>(&t_[0][0], in.data(), out.data(), 1);
   }
 }
 
 void Skipjack::decrypt_block(BlockView in, std::span<uint8_t, kSkipjackBlockSize> out) const {
   if (order_ == ByteOrder::fortezza) {
-    ecb<ByteOrder::fortezza, false>(t_, in.data(), out.data(), 1);
+    ecb<ByteOrder::fortezza, false>(&t_[0][0], in.data(), out.data(), 1);
   } else {
-    ecb<ByteOrder::spec, false>(t_, in.data(), out.data(), 1);
+    ecb<ByteOrder::spec, false>(&t_[0][0], in.data(), out.data(), 1);
   }
 }
 
@@ -327,9 +385,9 @@ Result<void> Skipjack::ecb_encrypt(std::span<const uint8_t> in, std::span<uint8_
   if (auto ok = check_sizes(in, out); !ok) return ok;
   const size_t blocks = in.size() / kSkipjackBlockSize;
   if (order_ == ByteOrder::fortezza) {
-    ecb<ByteOrder::fortezza, true>(t_, in.data(), out.data(), blocks);
+    ecb<ByteOrder::fortezza, true>(&t_[0][0], in.data(), out.data(), blocks);
   } else {
-    ecb<ByteOrder::spec, true>(t_, in.data(), out.data(), blocks);
+    ecb<ByteOrder::spec, true>(&t_[0][0], in.data(), out.data(), blocks);
   }
   return {};
 }
@@ -338,9 +396,9 @@ Result<void> Skipjack::ecb_decrypt(std::span<const uint8_t> in, std::span<uint8_
   if (auto ok = check_sizes(in, out); !ok) return ok;
   const size_t blocks = in.size() / kSkipjackBlockSize;
   if (order_ == ByteOrder::fortezza) {
-    ecb<ByteOrder::fortezza, false>(t_, in.data(), out.data(), blocks);
+    ecb<ByteOrder::fortezza, false>(&t_[0][0], in.data(), out.data(), blocks);
   } else {
-    ecb<ByteOrder::spec, false>(t_, in.data(), out.data(), blocks);
+    ecb<ByteOrder::spec, false>(&t_[0][0], in.data(), out.data(), blocks);
   }
   return {};
 }
@@ -350,9 +408,9 @@ Result<void> Skipjack::cbc_encrypt(BlockView iv, std::span<const uint8_t> in,
   if (auto ok = check_sizes(in, out); !ok) return ok;
   const size_t blocks = in.size() / kSkipjackBlockSize;
   if (order_ == ByteOrder::fortezza) {
-    cbc_enc<ByteOrder::fortezza>(t_, iv.data(), in.data(), out.data(), blocks);
+    cbc_enc<ByteOrder::fortezza>(&t_[0][0], iv.data(), in.data(), out.data(), blocks);
   } else {
-    cbc_enc<ByteOrder::spec>(t_, iv.data(), in.data(), out.data(), blocks);
+    cbc_enc<ByteOrder::spec>(&t_[0][0], iv.data(), in.data(), out.data(), blocks);
   }
   return {};
 }
@@ -362,9 +420,9 @@ Result<void> Skipjack::cbc_decrypt(BlockView iv, std::span<const uint8_t> in,
   if (auto ok = check_sizes(in, out); !ok) return ok;
   const size_t blocks = in.size() / kSkipjackBlockSize;
   if (order_ == ByteOrder::fortezza) {
-    cbc_dec<ByteOrder::fortezza>(t_, iv.data(), in.data(), out.data(), blocks);
+    cbc_dec<ByteOrder::fortezza>(&t_[0][0], iv.data(), in.data(), out.data(), blocks);
   } else {
-    cbc_dec<ByteOrder::spec>(t_, iv.data(), in.data(), out.data(), blocks);
+    cbc_dec<ByteOrder::spec>(&t_[0][0], iv.data(), in.data(), out.data(), blocks);
   }
   return {};
 }

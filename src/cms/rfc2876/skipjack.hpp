@@ -73,7 +73,8 @@ class Skipjack {
   Result<void> cbc_decrypt(BlockView iv, std::span<const uint8_t> in, std::span<uint8_t> out) const;
 
  private:
-  alignas(64) uint8_t t_[kSkipjackKeySize][256];
+  // 4096-aligned so that B ^ (i << 8) ^ x addresses T_i[x] (see skipjack.cpp).
+  alignas(4096) uint8_t t_[kSkipjackKeySize][256];
   ByteOrder order_;
 };
 
