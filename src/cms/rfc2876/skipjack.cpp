@@ -246,35 +246,55 @@ template <size_t N>
   return v;
 }
 
+// The cipher on blocks given as values in the spec's word order, in place. Kept out of line and
+// independent of the byte order, so that one copy of each unrolled body serves every mode.
+template <size_t N>
+[[gnu::noinline]] void encrypt_values(Tables t, uint64_t* v) {
+  State<N> s;
+#pragma GCC unroll 16
+  for (size_t j = 0; j < N; ++j) set_lane(s, j, v[j]);
+  encrypt_state(t, s);
+#pragma GCC unroll 16
+  for (size_t j = 0; j < N; ++j) v[j] = get_lane(s, j);
+}
+
+template <size_t N>
+[[gnu::noinline]] void decrypt_values(Tables t, uint64_t* v) {
+  State<N> s;
+#pragma GCC unroll 16
+  for (size_t j = 0; j < N; ++j) set_lane(s, j, v[j]);
+  decrypt_state(t, s);
+#pragma GCC unroll 16
+  for (size_t j = 0; j < N; ++j) v[j] = get_lane(s, j);
+}
+
+[[gnu::noinline]] uint64_t encrypt_value_low_latency(Tables t, uint64_t v) {
+  State<1> s;
+  set_lane(s, 0, v);
+  encrypt_state_low_latency(reinterpret_cast<uintptr_t>(t), s);
+  return get_lane(s, 0);
+}
+
 // Blocks that do not depend on each other (ECB both ways, CBC decryption) go through the cipher
 // kLanes at a time: one block's 32 steps are a long chain of dependent table look-ups, and
 // interleaving independent chains keeps the load ports busy instead of waiting on latency.
-constexpr size_t kLanes = 4;
+// Measured (ECB, MiB/s, encrypt / decrypt): 4 lanes 187 / 176, 6 lanes 235 / 218, 8 lanes
+// 233 / 126 (GCC 12's decryption body degrades), 16 lanes 72 (the state goes to memory).
+constexpr size_t kLanes = 6;
 
 template <ByteOrder O, bool Encrypt>
 void ecb(Tables t, const uint8_t* in, uint8_t* out, size_t blocks) {
-  size_t b = 0;
-  for (; b + kLanes <= blocks; b += kLanes) {
-    State<kLanes> s;
-#pragma GCC unroll 16
-    for (size_t j = 0; j < kLanes; ++j) set_lane(s, j, load<O>(in + 8 * (b + j)));
-    if constexpr (Encrypt) {
-      encrypt_state(opaque(t), s);
+  uint64_t v[kLanes];
+  for (size_t b = 0; b < blocks;) {
+    const size_t n = blocks - b >= kLanes ? kLanes : 1;
+    for (size_t j = 0; j < n; ++j) v[j] = load<O>(in + 8 * (b + j));
+    if (n == kLanes) {
+      Encrypt ? encrypt_values<kLanes>(t, v) : decrypt_values<kLanes>(t, v);
     } else {
-      decrypt_state(opaque(t), s);
+      Encrypt ? encrypt_values<1>(t, v) : decrypt_values<1>(t, v);
     }
-#pragma GCC unroll 16
-    for (size_t j = 0; j < kLanes; ++j) store<O>(get_lane(s, j), out + 8 * (b + j));
-  }
-  for (; b < blocks; ++b) {
-    State<1> s;
-    set_lane(s, 0, load<O>(in + 8 * b));
-    if constexpr (Encrypt) {
-      encrypt_state(opaque(t), s);
-    } else {
-      decrypt_state(opaque(t), s);
-    }
-    store<O>(get_lane(s, 0), out + 8 * b);
+    for (size_t j = 0; j < n; ++j) store<O>(v[j], out + 8 * (b + j));
+    b += n;
   }
 }
 
@@ -283,10 +303,7 @@ template <ByteOrder O>
 void cbc_enc(Tables t, const uint8_t* iv, const uint8_t* in, uint8_t* out, size_t blocks) {
   uint64_t chain = load<O>(iv);
   for (size_t b = 0; b < blocks; ++b) {
-    State<1> s;
-    set_lane(s, 0, load<O>(in + 8 * b) ^ chain);
-    encrypt_state_low_latency(opaque(reinterpret_cast<uintptr_t>(t)), s);
-    chain = get_lane(s, 0);
+    chain = encrypt_value_low_latency(t, load<O>(in + 8 * b) ^ chain);
     store<O>(chain, out + 8 * b);
   }
 }
@@ -296,29 +313,16 @@ void cbc_enc(Tables t, const uint8_t* iv, const uint8_t* in, uint8_t* out, size_
 template <ByteOrder O>
 void cbc_dec(Tables t, const uint8_t* iv, const uint8_t* in, uint8_t* out, size_t blocks) {
   uint64_t chain = load<O>(iv);
-  size_t b = 0;
-  for (; b + kLanes <= blocks; b += kLanes) {
-    uint64_t c[kLanes];
-    State<kLanes> s;
-#pragma GCC unroll 16
-    for (size_t j = 0; j < kLanes; ++j) {
-      c[j] = load<O>(in + 8 * (b + j));
-      set_lane(s, j, c[j]);
+  uint64_t c[kLanes], v[kLanes];
+  for (size_t b = 0; b < blocks;) {
+    const size_t n = blocks - b >= kLanes ? kLanes : 1;
+    for (size_t j = 0; j < n; ++j) v[j] = c[j] = load<O>(in + 8 * (b + j));
+    n == kLanes ? decrypt_values<kLanes>(t, v) : decrypt_values<1>(t, v);
+    for (size_t j = 0; j < n; ++j) {
+      store<O>(v[j] ^ chain, out + 8 * (b + j));
+      chain = c[j];
     }
-    decrypt_state(opaque(t), s);
-#pragma GCC unroll 16
-    for (size_t j = 0; j < kLanes; ++j) {
-      store<O>(get_lane(s, j) ^ (j == 0 ? chain : c[j - 1]), out + 8 * (b + j));
-    }
-    chain = c[kLanes - 1];
-  }
-  for (; b < blocks; ++b) {
-    const uint64_t c = load<O>(in + 8 * b);
-    State<1> s;
-    set_lane(s, 0, c);
-    decrypt_state(opaque(t), s);
-    store<O>(get_lane(s, 0) ^ chain, out + 8 * b);
-    chain = c;
+    b += n;
   }
 }
 
