@@ -40,8 +40,8 @@ using Tables = const uint8_t*;
 // path of every look-up).
 using Byte = uint64_t;
 
-// Hides a value's origin from the optimiser, so that it neither re-associates an XOR chain that
-// was ordered for latency nor hoists per-table addresses out of a loop into spilled registers.
+// Hides a value's origin from the optimiser, so that it does not re-associate an XOR chain that
+// was ordered for latency (GCC 12 moved the late operand to the front).
 template <class T>
 [[gnu::always_inline]] inline T opaque(T v) {
 #if defined(__GNUC__)
@@ -52,8 +52,8 @@ template <class T>
 
 // The cipher state of N independent blocks, one byte per variable: hi[i][j] / lo[i][j] are the
 // high and low bytes of word w(i+1) of lane j. Keeping bytes apart means G needs no shifts or masks
-// on its critical path; with the steps fully unrolled the compiler keeps them in registers and
-// the word rotation of every step costs nothing (it is only renaming).
+// on its critical path; with the steps fully unrolled the word rotation of every step costs
+// nothing (it is only renaming of registers or, with several lanes, of spill slots).
 template <size_t N>
 struct State {
   Byte hi[4][N];
@@ -155,10 +155,10 @@ template <int K = 31, size_t N>
 
 // CBC encryption allows no interleaving: its speed is the latency of one block, 128 dependent
 // look-ups. A load whose address is a single register is a cycle faster than one that adds a
-// base and an index, so this variant carries each table index as a ready address: with the ten
-// tables in one 4096-aligned block, the address of T_i[x] is B ^ (i << 8) ^ x, and the XOR that
-// makes the next index also makes the next address. Values off the critical path pay for it
-// with one more XOR each.
+// base and an index (measured here: about 5 against 6 cycles with the XOR), so this variant carries
+// each table index as a ready address: with the ten tables in one 4096-aligned block, the address
+// of T_i[x] is B ^ (i << 8) ^ x, and the XOR that makes the next index also makes the next address.
+// Values off the critical path pay for it with one more XOR each.
 inline uint8_t at(uintptr_t address) {
   return *reinterpret_cast<const uint8_t*>(address);
 }
@@ -347,6 +347,8 @@ void secure_wipe(void* p, size_t n) {
 }
 
 Skipjack::Skipjack(KeyView key, ByteOrder order) : order_(order) {
+  // encrypt_value_low_latency relies on it (alignas in the header).
+  assert((reinterpret_cast<uintptr_t>(&t_[0][0]) & 4095) == 0);
   for (size_t i = 0; i < kSkipjackKeySize; ++i) {
     const uint8_t cv = order == ByteOrder::fortezza ? key[kSkipjackKeySize - 1 - i] : key[i];
     for (size_t x = 0; x < 256; ++x) t_[i][x] = kF[x ^ cv];
