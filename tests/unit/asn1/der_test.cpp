@@ -122,8 +122,8 @@ TEST(DerX690, LaymansGuideIntegersAndOid) {
   EXPECT_EQ(build([](Writer& w) { w.oid("1.2.840.113549"); }), rsadsi);
 }
 
-// RFC 2876 §7 SMIMECapabilities as the facts sheet §5.7 decodes them (REQ CMS-10 is the CMS
-// layer's; here the DER of those strings): KEA = { id-kEAKeyEncryptionAlgorithm,
+// RFC 2876 §7 SMIMECapabilities as the facts sheet §5.7 decodes them (the DER of those strings;
+// emitting them is the CMS layer's requirement): KEA = { id-kEAKeyEncryptionAlgorithm,
 // { id-fortezzaWrap80 } }, SKIPJACK = { id-fortezzaConfidentialityAlgorithm }.
 TEST(DerRfcStructures, Rfc2876SmimeCapabilities) {
   const Bytes caps =

@@ -26,8 +26,8 @@ Bytes to_bytes(const A& a) {
 
 // Facts §2.6.1 (the NSA annex's KEA key formation = the 10-octet wrap core, both byte orders)
 // and the 12-octet vectors made with Crypto++ (tests/data/rfc2876/README.md), both directions.
-// REQ CMS-6 REQ CMS-12
 TEST(FortezzaWrap, Vectors) {
+  // REQ CMS-6 REQ CMS-12
   size_t core = 0, full = 0;
   for (const auto& v : read_vec("rfc2876/fortezza_wrap.vec")) {
     const Bytes kek = v.bytes("kek"), key = v.bytes("key"), wrapped = v.bytes("wrapped");
@@ -51,8 +51,9 @@ TEST(FortezzaWrap, Vectors) {
   EXPECT_GE(full, 8u);
 }
 
-// RFC 2876 §4.2.1: "the wrapped SKIPJACK key is 96 bits long". REQ CMS-6
+// RFC 2876 §4.2.1: "the wrapped SKIPJACK key is 96 bits long".
 TEST(FortezzaWrap, RoundTripIs96Bits) {
+  // REQ CMS-6
   std::mt19937_64 rng{2876};
   for (int i = 0; i < 200; ++i) {
     SkipjackKey kek, cek;
@@ -90,8 +91,9 @@ TEST(FortezzaWrap, MatchesCryptoppComposition) {
 }
 
 // The check word catches any single altered bit of the 96 (facts §4.2: mismatch = the CI
-// library's CI_CHECKWORD_FAIL), and a wrong KEK. REQ CMS-6
+// library's CI_CHECKWORD_FAIL), and a wrong KEK.
 TEST(FortezzaWrap, TamperedWrappedKeyRefused) {
+  // REQ CMS-6
   const Bytes kek = test::hex_bytes("11223344556677889900");
   const Bytes cek = test::hex_bytes("00998877665544332211");
   const WrappedKey good = fortezza_wrap80(key_of(kek), key_of(cek));

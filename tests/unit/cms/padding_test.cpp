@@ -21,8 +21,8 @@ void expect_generic_failure(const Result<size_t>& r, const std::string& what) {
 }
 
 // RFC 5652 §6.3: n = k - (len mod k) octets of value n; a whole block for an exact multiple.
-// REQ CMS-1
 TEST(CmsPadding, AddsOneToEightOctetsOfTheirCount) {
+  // REQ CMS-1
   for (size_t len = 0; len <= 24; ++len) {
     const Bytes data(len, 0xaa);
     const Bytes padded = cms_pad(data);
@@ -42,8 +42,9 @@ TEST(CmsPadding, AddsOneToEightOctetsOfTheirCount) {
 }
 
 // Every malformed padding gives the same error and wording: the last octet 0 or above 8, any one
-// padding octet different, a length that is not a positive multiple of 8. REQ CMS-2
+// padding octet different, a length that is not a positive multiple of 8.
 TEST(CmsPadding, EveryBadPadRefusedWithTheSameMessage) {
+  // REQ CMS-2
   size_t refused = 0;
   for (int last = 0; last < 256; ++last) {
     Bytes block(16, static_cast<uint8_t>(last));
@@ -80,8 +81,9 @@ TEST(CmsPadding, EveryBadPadRefusedWithTheSameMessage) {
 }
 
 // RFC 2876 §2–3 end to end: our padded SKIPJACK-CBC equals Crypto++'s CBC with its PKCS #7
-// padding (the same rule for 8-octet blocks), and decrypts back. REQ CMS-1 REQ CMS-2
+// padding (the same rule for 8-octet blocks), and decrypts back.
 TEST(CmsPadding, SkipjackContentEncryptionMatchesCryptopp) {
+  // REQ CMS-1 REQ CMS-2
   std::mt19937_64 rng{6652};
   for (int i = 0; i < 200; ++i) {
     SkipjackKey cek;
@@ -107,8 +109,8 @@ TEST(CmsPadding, SkipjackContentEncryptionMatchesCryptopp) {
 }
 
 // A ciphertext whose decryption ends in bad padding, a truncated or empty one: one answer.
-// REQ CMS-2
 TEST(CmsPadding, SkipjackDecryptionFailuresLookAlike) {
+  // REQ CMS-2
   const SkipjackKey cek = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   const SkipjackBlock iv = {8, 7, 6, 5, 4, 3, 2, 1};
   std::vector<Bytes> bad_plain = {Bytes(16, 0), Bytes(16, 9), Bytes(16, 0xff)};

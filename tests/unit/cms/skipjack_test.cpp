@@ -109,6 +109,7 @@ TEST(SkipjackByteOrder, FortezzaIsSpecOnReversedOctets) {
 
 // Facts §1.7.4: plain CBC (the mode of RFC 2876 §2), both directions and in place.
 TEST(SkipjackVectors, CbcBotanVectors) {
+  // REQ CMS-1 REQ CMS-2
   size_t n = 0;
   for (const auto& v : read_vec("rfc2876/skipjack_cbc.vec")) {
     const Bytes key = v.bytes("key"), iv = v.bytes("iv"), pt = v.bytes("pt"), ct = v.bytes("ct");
@@ -203,6 +204,7 @@ TEST_F(SkipjackCryptopp, EcbRandomKeysAndLengths) {
 }
 
 TEST_F(SkipjackCryptopp, CbcRandomKeysIvsAndLengths) {
+  // REQ CMS-1 REQ CMS-2
   for (int i = 0; i < 300; ++i) {
     const Bytes key = random_bytes(10), iv = random_bytes(8);
     const size_t blocks = rng() % 41;
