@@ -42,6 +42,10 @@ bool sendable(std::string_view s) {
   return true;
 }
 
+// What we echo from a challenge stays small, so that our credentials always fit the limits our
+// own parser (and a sane server's) applies.
+constexpr size_t kMaxEcho = 1024;
+
 struct Offer {
   Algorithm alg;
   Qop qop = Qop::auth;
@@ -71,6 +75,7 @@ ClientAuth::Action ClientAuth::on_challenge(std::span<const std::string_view> va
       auto realm = f.value("realm");
       auto nonce = f.value("nonce");
       if (!realm || !nonce || nonce->empty()) continue;
+      if (realm->size() > kMaxEcho || nonce->size() > kMaxEcho) continue;
       o.realm = std::string{*realm};
       o.nonce = std::string{*nonce};
       auto alg = f.value("algorithm");
@@ -90,7 +95,10 @@ ClientAuth::Action ClientAuth::on_challenge(std::span<const std::string_view> va
       }
       if (auto s = f.value("stale")) o.stale = iequal(*s, "true");
       if (auto u = f.value("userhash")) o.userhash = iequal(*u, "true");
-      if (auto op = f.value("opaque")) o.opaque = std::string{*op};
+      if (auto op = f.value("opaque")) {
+        if (op->size() > kMaxEcho) continue;
+        o.opaque = std::string{*op};
+      }
       if (!creds_.password) {
         bool have = false;
         for (const auto& [h, v] : creds_.ha1) have = have || (h == o.alg.hash);

@@ -38,6 +38,8 @@ struct VerifierConfig {
   // an old client needs it.
   bool allow_rfc2069 = false;
   size_t nonce_table_capacity = 10'000;
+  // Anyone who knows a user name can spend that user's failures and delay its logins; the
+  // per-user interval is therefore short, and per-source limiting does the heavier work.
   RateLimit per_user{5, std::chrono::seconds{60}};
   RateLimit per_source{20, std::chrono::seconds{10}};
 };
@@ -106,6 +108,7 @@ struct Outcome {
   bool ok() const { return verdict == Verdict::ok; }
 };
 
+// Not thread-safe (it keeps nonce-counts and failure counts): one per event loop, or guarded.
 class Verifier {
  public:
   // Errc::config: a secret shorter than 16 octets, no algorithms, a -sess or unknown algorithm in
