@@ -108,7 +108,7 @@ ClientAuth::Action ClientAuth::on_challenge(std::span<const std::string_view> va
     }
   }
   if (!best) return Action::unsupported;
-  // RFC 3261 §22.2 / RFC 7616 §3.3: a new challenge without stale=true after we answered in the
+  // RFC 3261 §22.1 / RFC 7616 §3.3: a new challenge without stale=true after we answered in the
   // same realm says the credentials are wrong; retrying them would only count more failures.
   if (have_challenge_ && answered_ && !best->stale && best->realm == realm_) {
     return Action::rejected;

@@ -1,4 +1,4 @@
-// Digest client (RFC 7616 §3.4, RFC 8760, RFC 3261 §22.2): answers the 401 / 407 challenges a
+// Digest client (RFC 7616 §3.4, RFC 8760, RFC 3261 §22.1): answers the 401 / 407 challenges a
 // UA meets when it sends SUBSCRIBE or PUBLISH for the credential package (REQ CRED-1, PUB-1), and
 // the HTTPS store's challenges for PUT and DELETE (REQ HTTP-8, HTTP-9). Sans-I/O: it takes header
 // values and returns header values.
@@ -36,10 +36,13 @@ class ClientAuth {
     rejected,     // the server refused credentials already sent (not stale): ask the user
     unsupported,  // no Digest challenge here that we can answer
   };
-  // Takes every challenge value of one response and picks the strongest algorithm we can answer
-  // (RFC 7616 §3.7). After stale=true the new nonce is taken without asking for the password
-  // again (§3.3); a fresh, non-stale challenge for the nonce we already answered means the
-  // password was wrong (RFC 3261 §22.2: do not retry the same credentials).
+  // Takes every challenge value of one response and picks the strongest algorithm we can answer;
+  // challenges we do not understand are ignored (RFC 8760 §2.4). RFC 7616 §3.7 reads the order of
+  // the challenges as the server's preference; we rank by strength instead, because the order is
+  // not integrity protected and an on-path attacker could move MD5 to the top. After stale=true the
+  // new nonce is taken without asking for the password again (§3.3); a fresh, non-stale challenge
+  // for the nonce we already answered means the password was wrong (RFC 3261 §22.1: do not retry
+  // the credentials just rejected).
   Action on_challenge(std::span<const std::string_view> values);
 
   // The Authorization / Proxy-Authorization value for the next request, nc one higher than the

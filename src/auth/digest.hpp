@@ -15,7 +15,7 @@
 namespace sipcred::auth {
 
 // algorithm = "algorithm" EQUAL ( "MD5" / "MD5-sess" / "SHA-256" / "SHA-256-sess" /
-//             "SHA-512-256" / "SHA-512-256-sess" / token )   (RFC 7616 §3.3, RFC 8760 §2.3)
+//             "SHA-512-256" / "SHA-512-256-sess" / token )   (RFC 7616 §3.3, RFC 8760 §2)
 struct Algorithm {
   crypto::HashAlg hash = crypto::HashAlg::md5;
   bool sess = false;
@@ -26,7 +26,7 @@ inline constexpr Algorithm kMd5{crypto::HashAlg::md5, false};
 inline constexpr Algorithm kSha256{crypto::HashAlg::sha256, false};
 inline constexpr Algorithm kSha512_256{crypto::HashAlg::sha512_256, false};
 // What a server offers by default, strongest first (RFC 7616 §3.7: a server lists its challenges
-// in order of preference; RFC 8760 §2.4 for SIP).
+// in order of preference; RFC 8760 §2 for SIP).
 inline constexpr std::array<Algorithm, 3> kStrongestFirst{kSha512_256, kSha256, kMd5};
 
 // Case-insensitive, as tokens are; nullopt for algorithms we do not implement (SHA-1 is not a

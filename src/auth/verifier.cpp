@@ -271,10 +271,12 @@ Outcome Verifier::check(const Request& req, std::string_view credentials, std::s
   }
 
   // An unknown user costs the same hashing as a known one and is answered alike.
-  const std::string no_user(2 * crypto::digest_size(base.hash), '0');
+  // RFC 7616 §3.4.2 hashes HA1 as lower-case hex; a store may keep it in upper case.
+  const std::string key =
+      stored ? lower(stored->ha1) : std::string(2 * crypto::digest_size(base.hash), '0');
   const std::string expected = response(ResponseInput{
       .algorithm = *d->algorithm,
-      .ha1 = stored ? std::string_view{stored->ha1} : std::string_view{no_user},
+      .ha1 = key,
       .nonce = d->nonce,
       .nc = d->nc,
       .cnonce = d->cnonce,

@@ -56,7 +56,7 @@ struct Request {
 // user's name as the store knows it (for userhash, the name behind the hash).
 struct StoredCredential {
   std::string user;
-  std::string ha1;
+  std::string ha1;  // hex, either case
 };
 struct CredentialQuery {
   std::string_view username;  // as sent: the name, or with `userhash` its H(user:realm)

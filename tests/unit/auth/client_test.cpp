@@ -1,6 +1,5 @@
 // The digest client on its own: challenge selection, nonce reuse with increasing nc, new cnonce
 // per request, stale handling. End-to-end runs against our server are in verifier_test.cpp.
-// REQ CRED-1 PUB-1: the UA side of the digest exchange for SUBSCRIBE and PUBLISH.
 #include "auth/client.hpp"
 
 #include <gtest/gtest.h>
@@ -32,8 +31,9 @@ AuthField parsed(const std::optional<std::string>& value) {
 }
 
 TEST(DigestClient, PicksTheStrongestOffered) {
-  // RFC 7616 §3.7 / RFC 8760 §2.4: whatever the order, the strongest supported algorithm wins;
-  // unknown algorithms and other schemes are skipped.
+  // Whatever the order, the strongest supported algorithm wins (ranking by strength rather than
+  // by the server's order, which an attacker could rearrange); unknown algorithms and other
+  // schemes are ignored (RFC 8760 §2.4).
   ClientAuth c{{"alice", "pw", {}}};
   ASSERT_EQ(feed(c, {"Basic realm=\"x\"", kMd5Challenge, kSha512Challenge, kSha256Challenge,
                      "Digest realm=\"example.com\", algorithm=SHA-3, nonce=\"z\""}),
@@ -67,6 +67,7 @@ TEST(DigestClient, NothingToAnswer) {
 }
 
 TEST(DigestClient, ReusesTheNonceWithIncreasingNcAndFreshCnonce) {
+  // REQ CRED-1 PUB-1: the UA side of the digest exchange for SUBSCRIBE and PUBLISH.
   ClientAuth c{{"alice", "pw", {}}};
   ASSERT_EQ(feed(c, {kMd5Challenge}), ClientAuth::Action::retry);
   std::set<std::string> cnonces;
@@ -98,7 +99,7 @@ TEST(DigestClient, StaleTakesTheNewNonceRejectedStops) {
   auto f = parsed(c.authorize("SUBSCRIBE", "sip:alice@example.com"));
   EXPECT_EQ(f.value("nonce"), "fresh");
   EXPECT_EQ(f.value("nc"), "00000001");
-  // A plain new challenge after an answer: the credentials were refused (RFC 3261 §22.2).
+  // A plain new challenge after an answer: the credentials were refused (RFC 3261 §22.1).
   EXPECT_EQ(feed(c, {kSha256Challenge}), ClientAuth::Action::rejected);
   // Another realm (a proxy further on) is a new protection space, not a refusal.
   EXPECT_EQ(feed(c, {"Digest realm=\"proxy.example.net\", qop=\"auth\", nonce=\"p\""}),

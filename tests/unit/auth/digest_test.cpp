@@ -38,8 +38,8 @@ TEST(DigestVectors, EveryBlockNamesItsSource) {
 
 // RFC 7616 §3.9.1 (MD5, SHA-256), §3.9.2 (SHA-512-256 with userhash), RFC 2617 §3.5, and the
 // RFC 2069 form without qop.
-// REQ CRED-1 PUB-1 HTTP-8 HTTP-9: the digest computation those requirements rely on.
 TEST(DigestVectors, PublishedResponses) {
+  // REQ CRED-1 PUB-1 HTTP-8 HTTP-9: the digest computation those requirements rely on.
   for (const auto& v : load_vectors("rfc7616.vec")) {
     SCOPED_TRACE(v.name);
     auto alg = parse_algorithm(v["Algorithm"]);

@@ -1,11 +1,11 @@
 // The digest server end to end, with our client as the peer: every outcome the SIP and HTTP
-// layers will map to a status code.
-// REQ CRED-1 PUB-1 HTTP-8 HTTP-9: the digest challenge and check those requirements call for
-// (the SIP endpoint and the HTTPS store still have to send their requests through it).
+// layers will map to a status code. The REQ tags below name the digest part of CRED-1, PUB-1,
+// HTTP-8 and HTTP-9; the SIP endpoint and the HTTPS store still have to route their requests here.
 #include "auth/verifier.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
 
 #include "auth/auth_params.hpp"
@@ -61,7 +61,7 @@ class DigestVerifier : public ::testing::Test {
   Request req_{"SUBSCRIBE", "sip:alice@example.com", "192.0.2.1", {}};
 };
 
-// RFC 7616 §3.7 / RFC 8760 §2.4: one challenge per algorithm, strongest first.
+// RFC 7616 §3.7 / RFC 8760 §2: one challenge per algorithm, strongest first.
 TEST_F(DigestVerifier, ChallengesStrongestFirst) {
   auto v = make();
   auto o = v.check(req_, "", kRealm, kT0, table_.lookup());
@@ -96,6 +96,7 @@ TEST_F(DigestVerifier, ChallengesStrongestFirst) {
 }
 
 TEST_F(DigestVerifier, RoundTripEveryAlgorithm) {
+  // REQ CRED-1 PUB-1 HTTP-8 HTTP-9: challenge, answer, verify, for every algorithm.
   for (Algorithm alg : kStrongestFirst) {
     SCOPED_TRACE(to_string(alg));
     VerifierConfig c = config();
@@ -115,9 +116,19 @@ TEST_F(DigestVerifier, RoundTripEveryAlgorithm) {
   auto client = challenged(v, {"alice", std::string{kPassword}, {}});
   EXPECT_EQ(client.algorithm(), kSha512_256);
   EXPECT_TRUE(send(v, client).ok());
+  // A store that keeps HA1 in upper-case hex.
+  CredentialLookup upper = [](const CredentialQuery& q) -> std::optional<StoredCredential> {
+    std::string h = ha1(q.hash, "alice", q.realm, kPassword);
+    for (char& ch : h) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return StoredCredential{"alice", h};
+  };
+  auto a = client.authorize(req_.method, req_.uri);
+  auto up = v.check(req_, *a, kRealm, kT0, upper);
+  EXPECT_TRUE(up.ok()) << to_string(up.reason);
 }
 
 TEST_F(DigestVerifier, UserhashSessAndAuthInt) {
+  // REQ HTTP-8: the HTTPS PUT of a certificate, with its body covered by auth-int.
   VerifierConfig c = config();
   c.userhash = true;
   c.auth_int = true;
@@ -163,6 +174,7 @@ TEST_F(DigestVerifier, UserhashSessAndAuthInt) {
 }
 
 TEST_F(DigestVerifier, WrongPasswordIsChallengedAgain) {
+  // REQ CRED-1 PUB-1: only a user who knows the password gets through.
   auto v = make();
   auto client = challenged(v, {"alice", "wrong", {}});
   auto o = send(v, client);
