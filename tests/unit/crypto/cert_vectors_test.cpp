@@ -1,7 +1,13 @@
 // Consistency of the certificate vector folder tests/data/certs/ (see its README.md): every file
 // expectations.tsv names exists, every vector file is named there, and the openssl CLI (an
+<<<<<<< HEAD
 // independent reader) accepts each one. The validation rules themselves (PUB-3, HTTP-5,
 // HTTP-6, TLS-2, PKI-4) are tested with the crypto layer against the same expectations.
+=======
+// independent reader) accepts each one. The rules the vectors are for (PUB-3, HTTP-5, HTTP-6,
+// TLS-2, PKI-4) are tested with the crypto layer against the same expectations; these tests do
+// not exercise sipcred code, so they claim no requirement.
+>>>>>>> mime-and-certvectors
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -98,8 +104,8 @@ TEST(CertVectors, OpensslReadsEveryFile) {
   EXPECT_GE(checked, 28u);
 }
 
-// The PKCS#8 files must hold the key of good.der (REQ PKI-4): openssl derives the same public key
-// from each of them as from the certificate.
+// The PKCS#8 files must hold the key of good.der (for PKI-4 tests): openssl derives the same public
+// key from each of them as from the certificate.
 TEST(CertVectors, Pkcs8FilesHoldTheKeyOfGoodDer) {
   const fs::path dir = certs_dir();
   std::string cert_pub;
