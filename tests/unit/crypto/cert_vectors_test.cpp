@@ -1,13 +1,8 @@
 // Consistency of the certificate vector folder tests/data/certs/ (see its README.md): every file
 // expectations.tsv names exists, every vector file is named there, and the openssl CLI (an
-<<<<<<< HEAD
-// independent reader) accepts each one. The validation rules themselves (PUB-3, HTTP-5,
-// HTTP-6, TLS-2, PKI-4) are tested with the crypto layer against the same expectations.
-=======
 // independent reader) accepts each one. The rules the vectors are for (PUB-3, HTTP-5, HTTP-6,
 // TLS-2, PKI-4) are tested with the crypto layer against the same expectations; these tests do
 // not exercise sipcred code, so they claim no requirement.
->>>>>>> mime-and-certvectors
 #include <gtest/gtest.h>
 
 #include <cstdio>
