@@ -62,11 +62,12 @@ service::Peer peer_of(const asio::ip::address& a, uint16_t port, service::Transp
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
  public:
   TcpConnection(tcp::socket socket, service::Endpoint& endpoint, const sip::ParserLimits& limits,
-                std::function<void(TcpConnection*)> on_close)
+                std::function<void(TcpConnection*)> on_close, std::function<void()> on_activity)
       : socket_(std::move(socket)),
         endpoint_(endpoint),
         parser_(limits),
-        on_close_(std::move(on_close)) {
+        on_close_(std::move(on_close)),
+        on_activity_(std::move(on_activity)) {
     boost::system::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
     peer_ = peer_of(remote.address(), remote.port(), service::Transport::tcp);
@@ -101,7 +102,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
           break;
         case sip::ParseStatus::done: {
           sip::Message msg = parser_.take();
-          if (auto out = endpoint_.on_message(msg, peer_)) send(std::move(out->bytes));
+          for (auto& out : endpoint_.on_message(msg, peer_, clock_.now()))
+            send(std::move(out.bytes));
+          on_activity_();
           break;
         }
         case sip::ParseStatus::invalid:
@@ -142,6 +145,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::array<char, 16 * 1024> buf_{};
   std::deque<std::string> queue_;
   std::function<void(TcpConnection*)> on_close_;
+  std::function<void()> on_activity_;  // the endpoint may have new timers to arm
+  SystemClock clock_;
   bool closed_ = false;
 };
 
@@ -157,6 +162,10 @@ struct Server::Impl {
   std::list<std::shared_ptr<TcpConnection>> connections;
   std::array<char, 65536> datagram{};
   udp::endpoint sender;
+  SystemClock clock;
+  // One timer for all transactions: armed at the endpoint's next deadline after every event.
+  asio::steady_timer txn_timer{io};
+  std::optional<TimePoint> armed;
 
   Impl(ServerConfig c, service::Endpoint& e) : config(std::move(c)), endpoint(e) {}
 
@@ -177,16 +186,45 @@ struct Server::Impl {
       log::debug("udp {}:{}: dropped: {}", from.address, from.port, msg.error().detail);
       return;
     }
-    auto out = endpoint.on_message(*msg, from);
-    if (!out) return;
-    boost::system::error_code ec;
-    auto addr = asio::ip::make_address(out->to.address, ec);
-    if (ec) return;
-    if (addr.is_v4() && sock.local_endpoint(ec).address().is_v6()) {
-      addr = asio::ip::make_address_v6(asio::ip::v4_mapped, addr.to_v4());
+    send_all(sock, endpoint.on_message(*msg, from, clock.now()));
+    arm_timer();
+  }
+
+  void send_all(udp::socket& sock, std::vector<service::Outgoing> outs) {
+    for (auto& out : outs) {
+      boost::system::error_code ec;
+      auto addr = asio::ip::make_address(out.to.address, ec);
+      if (ec) continue;
+      if (addr.is_v4() && sock.local_endpoint(ec).address().is_v6()) {
+        addr = asio::ip::make_address_v6(asio::ip::v4_mapped, addr.to_v4());
+      }
+      sock.send_to(asio::buffer(out.bytes), udp::endpoint{addr, out.to.port}, 0, ec);
+      if (ec) log::debug("udp send to {}:{} failed: {}", out.to.address, out.to.port, ec.message());
     }
-    sock.send_to(asio::buffer(out->bytes), udp::endpoint{addr, out->to.port}, 0, ec);
-    if (ec) log::debug("udp send to {}:{} failed: {}", out->to.address, out->to.port, ec.message());
+  }
+
+  void arm_timer() {
+    auto next = endpoint.next_deadline();
+    if (!next || (armed && *armed <= *next)) return;
+    armed = next;
+    txn_timer.expires_at(std::chrono::steady_clock::time_point{next->time_since_epoch()});
+    txn_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec == asio::error::operation_aborted) return;
+      armed.reset();
+      // Retransmissions go out over UDP (on reliable transports the machines send none), from
+      // a socket of the destination's address family.
+      for (auto& out : endpoint.on_timer(clock.now())) {
+        boost::system::error_code err;
+        bool v6 = asio::ip::make_address(out.to.address, err).is_v6();
+        for (auto& s : udp_sockets) {
+          if (s->local_endpoint(err).address().is_v6() == v6 || !v6) {
+            send_all(*s, {std::move(out)});
+            break;
+          }
+        }
+      }
+      arm_timer();
+    });
   }
 
   void accept(tcp::acceptor& acc) {
@@ -198,10 +236,12 @@ struct Server::Impl {
         } else {
           auto it = connections.insert(connections.end(), nullptr);
           *it = std::make_shared<TcpConnection>(
-              std::move(socket), endpoint, config.limits, [this, it](TcpConnection*) {
+              std::move(socket), endpoint, config.limits,
+              [this, it](TcpConnection*) {
                 // Erase after the current handler returns, keeping the connection alive until then.
                 asio::post(io, [this, it] { connections.erase(it); });
-              });
+              },
+              [this] { arm_timer(); });
           (*it)->start();
         }
       }
@@ -262,6 +302,7 @@ void Server::stop() {
       if (c) c->close();
     }
     impl_->signals.cancel(ec);
+    impl_->txn_timer.cancel();
     impl_->io.stop();
   });
 }

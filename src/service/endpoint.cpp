@@ -129,13 +129,11 @@ std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const Peer& fro
   }
   out.add(sip::HeaderId::server, config_.server);
   out.set_body({});
-  return Outgoing{out.serialize(), response_destination(top, from)};
+  return Outgoing{out.serialize(), response_destination(top, from), status};
 }
 
-std::optional<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& from) {
-  if (msg.is_response()) return std::nullopt;  // no client transactions yet
+std::optional<Outgoing> Endpoint::answer(const sip::Message& msg, const Peer& from) {
   sip::Verdict v = sip::validate_request(msg);
-  if (msg.method() == "ACK") return std::nullopt;  // never answered (RFC 3261 §17.2.1)
   if (!v.ok()) return reply(msg, from, v.status, v.reason);
 
   // RFC 3261 §8.2.2.3: an extension we do not support in Require gets 420 (not for CANCEL).
@@ -153,6 +151,87 @@ std::optional<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer
   }
   if (msg.method() == "OPTIONS") return reply(msg, from, 200, {});
   return reply(msg, from, 501, {});
+}
+
+void Endpoint::collect(std::vector<sip::txn::Action>&& actions, const Txn& txn,
+                       std::vector<Outgoing>& out) {
+  for (auto& a : actions) {
+    if (auto* send = std::get_if<sip::txn::Send>(&a)) {
+      out.push_back(Outgoing{std::move(send->bytes), txn.to, txn.status});
+    }
+  }
+}
+
+void Endpoint::schedule(const std::string& key, Txn& txn) {
+  if (txn.deadline) timers_.erase({*txn.deadline, key});
+  txn.deadline = std::visit([](auto& m) { return m.next_deadline(); }, txn.machine);
+  if (txn.deadline) timers_.insert({*txn.deadline, key});
+}
+
+std::vector<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& from,
+                                           TimePoint now) {
+  std::vector<Outgoing> out;
+  if (msg.is_response()) return out;  // no client transactions yet
+  auto key = sip::txn::server_key(msg);
+  if (key) {
+    if (auto it = txns_.find(*key); it != txns_.end()) {
+      Txn& txn = it->second;
+      if (msg.method() == "ACK") {
+        if (auto* inv = std::get_if<sip::txn::InviteServer>(&txn.machine)) inv->on_ack(now);
+        schedule(*key, txn);
+        return out;  // absorbed (RFC 3261 §17.2.1)
+      }
+      auto actions = std::visit([](auto& m) { return m.on_request_retransmission(); }, txn.machine);
+      collect(std::move(actions), txn, out);
+      return out;
+    }
+  }
+  if (msg.method() == "ACK") return out;  // never answered (RFC 3261 §17.2.1)
+  auto first = answer(msg, from);
+  if (!first) return out;
+  int status = first->status;
+  if (!key || txns_.size() >= config_.max_transactions) {
+    out.push_back(std::move(*first));  // stateless answer
+    return out;
+  }
+  bool reliable = from.transport != Transport::udp;
+  Txn txn{msg.method() == "INVITE" ? Machine{sip::txn::InviteServer{reliable, config_.timers}}
+                                   : Machine{sip::txn::NonInviteServer{reliable, config_.timers}},
+          first->to, status, std::nullopt};
+  auto actions = std::visit(
+      [&](auto& m) { return m.respond(status, std::move(first->bytes), now); }, txn.machine);
+  collect(std::move(actions), txn, out);
+  auto [it, inserted] = txns_.emplace(*key, std::move(txn));
+  schedule(*key, it->second);
+  return out;
+}
+
+std::vector<Outgoing> Endpoint::on_timer(TimePoint now) {
+  std::vector<Outgoing> out;
+  while (!timers_.empty() && timers_.begin()->first <= now) {
+    std::string key = timers_.begin()->second;
+    timers_.erase(timers_.begin());
+    auto it = txns_.find(key);
+    if (it == txns_.end()) continue;
+    Txn& txn = it->second;
+    txn.deadline.reset();
+    auto actions = std::visit([&](auto& m) { return m.on_timer(now); }, txn.machine);
+    collect(std::move(actions), txn, out);
+    bool done = std::visit(
+        [](auto& m) { return m.state() == std::decay_t<decltype(m)>::State::terminated; },
+        txn.machine);
+    if (done) {
+      txns_.erase(it);
+    } else {
+      schedule(key, txn);
+    }
+  }
+  return out;
+}
+
+std::optional<TimePoint> Endpoint::next_deadline() const {
+  if (timers_.empty()) return std::nullopt;
+  return timers_.begin()->first;
 }
 
 }  // namespace sipcred::service

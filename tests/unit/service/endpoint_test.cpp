@@ -25,9 +25,10 @@ const std::string kOptions =
 sip::Message answer(Endpoint& ep, const std::string& request, const Peer& from) {
   auto req = sip::parse_datagram(request);
   EXPECT_TRUE(req);
-  auto out = ep.on_message(*req, from);
-  EXPECT_TRUE(out);
-  auto resp = sip::parse_datagram(out->bytes);
+  auto out = ep.on_message(*req, from, TimePoint{});
+  EXPECT_EQ(out.size(), 1u);
+  if (out.empty()) return {};
+  auto resp = sip::parse_datagram(out[0].bytes);
   EXPECT_TRUE(resp);
   return std::move(*resp);
 }
@@ -66,7 +67,7 @@ TEST(Endpoint, RefusesWhatItDoesNotServe) {
   EXPECT_EQ(answer(ep, with_method("FOOBAR"), peer).status(), 501);
   EXPECT_EQ(answer(ep, with_method("CANCEL"), peer).status(), 481);
   auto ack = sip::parse_datagram(with_method("ACK"));
-  EXPECT_FALSE(ep.on_message(*ack, peer));  // ACK is never answered
+  EXPECT_TRUE(ep.on_message(*ack, peer, TimePoint{}).empty());  // ACK is never answered
 }
 
 TEST(Endpoint, ReasonPhraseNamesTheProblem) {
@@ -87,7 +88,56 @@ TEST(Endpoint, NoViaNoAnswer) {
   }
   auto req = sip::parse_datagram(bad);
   ASSERT_TRUE(req);
-  EXPECT_FALSE(ep.on_message(*req, {"192.0.2.10", 5060, Transport::udp}));
+  EXPECT_TRUE(ep.on_message(*req, {"192.0.2.10", 5060, Transport::udp}, TimePoint{}).empty());
+}
+
+// RFC 3261 §17.2.2: a retransmitted request gets the transaction's response again — the same
+// bytes, so the same To tag — until Timer J (64*T1 over UDP) retires the transaction.
+TEST(Endpoint, RetransmissionsAnsweredByTheTransaction) {
+  Endpoint ep{EndpointConfig{.seed = 3}};
+  Peer udp{"192.0.2.10", 5060, Transport::udp};
+  auto req = sip::parse_datagram(kOptions);
+  auto first = ep.on_message(*req, udp, TimePoint{});
+  ASSERT_EQ(first.size(), 1u);
+  auto again = ep.on_message(*req, udp, TimePoint{std::chrono::milliseconds{500}});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].bytes, first[0].bytes);
+  EXPECT_EQ(ep.transaction_count(), 1u);
+  EXPECT_EQ(ep.next_deadline(), TimePoint{std::chrono::seconds{32}});
+  EXPECT_TRUE(ep.on_timer(TimePoint{std::chrono::seconds{32}}).empty());
+  EXPECT_EQ(ep.transaction_count(), 0u);
+  auto later = ep.on_message(*req, udp, TimePoint{std::chrono::seconds{33}});
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_NE(later[0].bytes, first[0].bytes);  // a new transaction, a new To tag
+}
+
+// RFC 3261 §17.2.1: the 405 to an INVITE over UDP is retransmitted (Timer G) until the ACK,
+// which is absorbed, never answered.
+TEST(Endpoint, InviteFinalResponseUntilAck) {
+  Endpoint ep{EndpointConfig{.seed = 3}};
+  Peer udp{"192.0.2.10", 5060, Transport::udp};
+  std::string invite = kOptions;
+  invite.replace(0, 7, "INVITE");
+  invite.replace(invite.find("63104 OPTIONS"), 13, "63104 INVITE");
+  auto req = sip::parse_datagram(invite);
+  auto first = ep.on_message(*req, udp, TimePoint{});
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].status, 405);
+  auto g = ep.on_timer(TimePoint{std::chrono::milliseconds{500}});
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_EQ(g[0].bytes, first[0].bytes);
+  std::string ack = invite;
+  ack.replace(0, 6, "ACK");
+  ack.replace(ack.find("63104 INVITE"), 12, "63104 ACK");
+  EXPECT_TRUE(
+      ep.on_message(*sip::parse_datagram(ack), udp, TimePoint{std::chrono::seconds{1}}).empty());
+  EXPECT_TRUE(ep.on_timer(TimePoint{std::chrono::milliseconds{1500}}).empty());  // no more G
+  ep.on_timer(TimePoint{std::chrono::seconds{6}});                               // Timer I = T4
+  EXPECT_EQ(ep.transaction_count(), 0u);
+  // Over TCP nothing is retransmitted.
+  Endpoint tcp_ep{EndpointConfig{.seed = 3}};
+  tcp_ep.on_message(*req, {"192.0.2.10", 5060, Transport::tcp}, TimePoint{});
+  EXPECT_TRUE(tcp_ep.on_timer(TimePoint{std::chrono::seconds{1}}).empty());
 }
 
 TEST(Via, ReceivedAndRport) {

@@ -109,14 +109,19 @@ std::pair<int, std::string> answer(std::string_view datagram) {
   auto msg = parse_datagram(datagram);
   if (!msg) return {kDropped, msg.error().detail};
   service::Endpoint ep{service::EndpointConfig{.seed = 1}};
-  auto out = ep.on_message(*msg, service::Peer{"192.0.2.99", 5070, service::Transport::udp});
-  if (!out) return {kSilent, ""};
+  auto outs =
+      ep.on_message(*msg, service::Peer{"192.0.2.99", 5070, service::Transport::udp}, TimePoint{});
+  if (outs.empty()) return {kSilent, ""};
+  EXPECT_EQ(outs.size(), 1u);
+  const service::Outgoing* out = &outs[0];
   auto resp = parse_datagram(out->bytes);
   EXPECT_TRUE(resp.has_value()) << "our own response does not parse: " << out->bytes;
   if (!resp) return {kDropped, ""};
   // A response to a well-formed request is well-formed; one to a malformed request echoes the
   // malformed headers it must copy (RFC 3261 §8.2.6.2), so only parsing is required of it.
-  if (validate_request(*msg).ok()) EXPECT_TRUE(validate_response(*resp).ok()) << out->bytes;
+  if (validate_request(*msg).ok()) {
+    EXPECT_TRUE(validate_response(*resp).ok()) << out->bytes;
+  }
   return {resp->status(), std::string{resp->reason()}};
 }
 
@@ -210,7 +215,9 @@ TEST_P(Rfc4475, EndpointAnswersAsExpected) {
   }
   auto [status, reason] = answer(bytes_of(c));
   EXPECT_EQ(status, ours.status) << c.name << ": " << reason;
-  if (status >= 400) EXPECT_FALSE(reason.empty());
+  if (status >= 400) {
+    EXPECT_FALSE(reason.empty());
+  }
 }
 
 TEST_P(Rfc3261, ValidMessages) {
@@ -336,9 +343,10 @@ TEST(Rfc4475Details, ContactParameterOwnership) {
 TEST(Rfc4475Details, Bext01ListsUnsupportedExtensions) {
   std::string bytes = test::read_file(test::data_dir() / "sip/rfc4475/bext01.sip");
   service::Endpoint ep{service::EndpointConfig{.seed = 1}};
-  auto out = ep.on_message(*parse_datagram(bytes), {"192.0.2.99", 5060, service::Transport::udp});
-  ASSERT_TRUE(out);
-  auto resp = parse_datagram(out->bytes);
+  auto out = ep.on_message(*parse_datagram(bytes), {"192.0.2.99", 5060, service::Transport::udp},
+                           TimePoint{});
+  ASSERT_EQ(out.size(), 1u);
+  auto resp = parse_datagram(out[0].bytes);
   ASSERT_TRUE(resp);
   EXPECT_EQ(resp->all(HeaderId::unsupported),
             (std::vector<std::string_view>{"nothingSupportsThis", "nothingSupportsThisEither"}));
