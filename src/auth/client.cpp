@@ -4,20 +4,12 @@
 #include <cstdio>
 
 #include "auth/auth_params.hpp"
+#include "core/text.hpp"
 #include "crypto/hash.hpp"
 
 namespace sipcred::auth {
 
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto l = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (l(a[i]) != l(b[i])) return false;
-  }
-  return true;
-}
 
 // qop-options = "qop" EQUAL LDQUOT qop-value *("," qop-value) RDQUOT   (RFC 7616 §3.3)
 bool qop_offers(std::string_view list, std::string_view want) {
@@ -26,7 +18,7 @@ bool qop_offers(std::string_view list, std::string_view want) {
     std::string_view item = list.substr(0, comma);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (iequal(item, want)) return true;
+    if (iequals(item, want)) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -93,8 +85,8 @@ ClientAuth::Action ClientAuth::on_challenge(std::span<const std::string_view> va
       } else {
         o.qop = Qop::none;  // an RFC 2069 server
       }
-      if (auto s = f.value("stale")) o.stale = iequal(*s, "true");
-      if (auto u = f.value("userhash")) o.userhash = iequal(*u, "true");
+      if (auto s = f.value("stale")) o.stale = iequals(*s, "true");
+      if (auto u = f.value("userhash")) o.userhash = iequals(*u, "true");
       if (auto op = f.value("opaque")) {
         if (op->size() > kMaxEcho) continue;
         o.opaque = std::string{*op};

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "auth/auth_params.hpp"
+#include "core/text.hpp"
 #include "crypto/hash.hpp"
 
 namespace sipcred::auth {
@@ -12,15 +13,6 @@ namespace {
 // Bounds on the directives we keep; the auth-param parser has already bounded the whole value.
 constexpr size_t kMaxName = 256;   // username, realm
 constexpr size_t kMaxNonce = 256;  // nonce, cnonce, opaque
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto l = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (l(a[i]) != l(b[i])) return false;
-  }
-  return true;
-}
 
 std::string lower(std::string_view s) {
   std::string out{s};
@@ -68,9 +60,9 @@ std::optional<DigestResponse> read_response(const AuthField& f) {
   // RFC 7616 §3.4: username or username* (an RFC 8187 ext-value), never both; username* is not
   // combined with userhash.
   if (auto uh = f.value("userhash")) {
-    if (iequal(*uh, "true")) {
+    if (iequals(*uh, "true")) {
       d.userhash = true;
-    } else if (!iequal(*uh, "false")) {
+    } else if (!iequals(*uh, "false")) {
       return std::nullopt;
     }
   }
@@ -101,9 +93,9 @@ std::optional<DigestResponse> read_response(const AuthField& f) {
   auto cnonce = f.value("cnonce");
   auto nc = f.value("nc");
   if (qop) {
-    if (iequal(*qop, "auth")) {
+    if (iequals(*qop, "auth")) {
       d.qop = Qop::auth;
-    } else if (iequal(*qop, "auth-int")) {
+    } else if (iequals(*qop, "auth-int")) {
       d.qop = Qop::auth_int;
     } else {
       return std::nullopt;

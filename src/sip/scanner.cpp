@@ -2,14 +2,6 @@
 
 namespace sipcred::sip {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (chars::lower(a[i]) != chars::lower(b[i])) return false;
-  }
-  return true;
-}
-
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/text.hpp"
 
 namespace sipcred::sip {
 
@@ -100,7 +101,7 @@ struct In {
 };
 }  // namespace chars
 
-bool iequals(std::string_view a, std::string_view b);
+using sipcred::iequals;
 bool is_token(std::string_view s);
 std::string_view trim(std::string_view s);
 
