@@ -17,8 +17,8 @@ using Bytes = std::vector<uint8_t>;
 
 enum class HashAlg { md5, sha1, sha256, sha512, sha512_256 };
 
-// RFC 7616 / RFC 8760 names: "MD5", "SHA-1" is not a digest algorithm there, "SHA-256",
-// "SHA-512-256"; here as the hash's common name.
+// The hash's common name ("MD5", "SHA-1", "SHA-256", "SHA-512", "SHA-512-256"); for the MD5,
+// SHA-256 and SHA-512-256 this is also the digest `algorithm` token of RFC 7616 / RFC 8760.
 std::string_view to_string(HashAlg alg);
 size_t digest_size(HashAlg alg);
 

@@ -92,6 +92,11 @@ Endpoint::Endpoint(EndpointConfig config)
       allow_(join(config_.allow)),
       rng_(config_.seed != 0 ? config_.seed : std::random_device{}()) {}
 
+bool Endpoint::supports(std::string_view option_tag) const {
+  return std::find(config_.supported.begin(), config_.supported.end(), option_tag) !=
+         config_.supported.end();
+}
+
 std::string Endpoint::new_tag() {
   static constexpr char kHex[] = "0123456789abcdef";
   uint64_t v = rng_();
@@ -110,7 +115,6 @@ std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const Peer& fro
   sip::Message out = sip::make_response(req, status, reason, new_tag());
   std::string top = annotate_via(*via, from);
   out.replace_first(sip::HeaderId::via, top);
-  out.remove(sip::HeaderId::content_length);
   if (status == 405 || status == 200) out.add(sip::HeaderId::allow, allow_);
   if (status == 200 && req.method() == "OPTIONS") {
     // RFC 3261 §11.2: Accept, Accept-Encoding, Accept-Language and Supported SHOULD be present.
@@ -121,10 +125,7 @@ std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const Peer& fro
   }
   if (status == 420) {
     for (auto opt : req.all(sip::HeaderId::require)) {
-      if (std::find(config_.supported.begin(), config_.supported.end(), opt) ==
-          config_.supported.end()) {
-        out.add(sip::HeaderId::unsupported, opt);
-      }
+      if (!supports(opt)) out.add(sip::HeaderId::unsupported, opt);
     }
   }
   out.add(sip::HeaderId::server, config_.server);
@@ -139,10 +140,7 @@ std::optional<Outgoing> Endpoint::answer(const sip::Message& msg, const Peer& fr
   // RFC 3261 §8.2.2.3: an extension we do not support in Require gets 420 (not for CANCEL).
   if (msg.method() != "CANCEL") {
     for (auto opt : msg.all(sip::HeaderId::require)) {
-      if (std::find(config_.supported.begin(), config_.supported.end(), opt) ==
-          config_.supported.end()) {
-        return reply(msg, from, 420, "Bad Extension");
-      }
+      if (!supports(opt)) return reply(msg, from, 420, "Bad Extension");
     }
   }
   if (std::find(config_.allow.begin(), config_.allow.end(), msg.method()) == config_.allow.end()) {

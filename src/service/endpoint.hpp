@@ -71,6 +71,7 @@ class Endpoint {
                                 std::string_view reason);
   std::optional<Outgoing> answer(const sip::Message& req, const Peer& from);
   std::string new_tag();
+  bool supports(std::string_view option_tag) const;  // RFC 3261 §20.37 option tags
   void schedule(const std::string& key, Txn& txn);
   void collect(std::vector<sip::txn::Action>&& actions, const Txn& txn, std::vector<Outgoing>& out);
 

@@ -91,7 +91,7 @@ constexpr bool is_word(char c) {
   return has(c, kWord);
 }
 constexpr char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  return ascii_lower(c);
 }
 
 // Predicate objects for Scanner::take_while, so that the loop inlines.
