@@ -13,25 +13,11 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "service/peer.hpp"
 #include "sip/message.hpp"
 #include "sip/transaction/transaction.hpp"
 
 namespace sipcred::service {
-
-enum class Transport { udp, tcp, tls };
-std::string_view to_string(Transport t);
-
-struct Peer {
-  std::string address;  // numeric IPv4 or IPv6 (no brackets)
-  uint16_t port = 0;
-  Transport transport = Transport::udp;
-};
-
-struct Outgoing {
-  std::string bytes;
-  Peer to;         // for a stream transport: the connection the request came in on
-  int status = 0;  // the status code of the response carried
-};
 
 struct EndpointConfig {
   std::vector<std::string> allow{"OPTIONS"};  // methods this endpoint serves
