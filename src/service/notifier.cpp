@@ -31,18 +31,7 @@ Notifier::Notifier(NotifierConfig config, ContentSource content, NotifyFinalizer
     : config_(std::move(config)),
       content_(std::move(content)),
       finalize_(std::move(finalize)),
-      rng_(config_.seed != 0 ? config_.seed : std::random_device{}()) {}
-
-std::string Notifier::random_hex(size_t digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digits);
-  while (out.size() < digits) {
-    uint64_t v = rng_();
-    for (int i = 0; i < 16 && out.size() < digits; ++i, v >>= 4) out.push_back(kHex[v & 15]);
-  }
-  return out;
-}
+      tokens_(config_.seed) {}
 
 Peer Notifier::destination(const Subscription& sub) {
   return sub.flow;
@@ -185,7 +174,7 @@ void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>
     return m.serialize();
   };
 
-  std::string branch = "z9hG4bK" + random_hex(20);
+  std::string branch = "z9hG4bK" + tokens_.hex(20);
   std::string bytes = build(to.transport, branch);
   std::string udp_bytes;
   Peer udp_to;

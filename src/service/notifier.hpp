@@ -15,7 +15,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -23,6 +22,7 @@
 
 #include "core/clock.hpp"
 #include "service/peer.hpp"
+#include "service/token.hpp"
 #include "sip/dialog/dialog.hpp"
 #include "sip/message.hpp"
 #include "sip/transaction/transaction.hpp"
@@ -133,12 +133,11 @@ class Notifier {
   void schedule_txn(uint64_t id, ClientTxn& txn);
   void finish_txn(uint64_t id, bool success, int status, TimePoint now, std::vector<Outgoing>& out);
   void remove(uint64_t sub_id);
-  std::string random_hex(size_t digits);
 
   NotifierConfig config_;
   ContentSource content_;
   NotifyFinalizer finalize_;
-  std::mt19937_64 rng_;
+  TokenSource tokens_;
   uint64_t next_sub_ = 1, next_txn_ = 1;
   std::unordered_map<uint64_t, Subscription> subs_;
   std::unordered_map<std::string, uint64_t> by_dialog_;
