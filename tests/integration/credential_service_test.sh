@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The credential service end to end through `sipcred serve` on loopback, judged by clients we did
+# not write: SIPp subscribes to the certificate package over UDP and TCP; sipsak subscribes to the
+# credential package over TLS 1.2 with digest (and is refused without TLS or with a wrong
+# password); a Python client (ssl + hashlib) PUBLISHes an openssl-made credential over TLS and
+# fetches it back through a credential subscription; the sqlite3 CLI reads what was stored.
+#   credential_service_test.sh PATH_TO_SIPCRED
+# REQ CERT-1, CRED-1, CRED-2, TLS-1, TLS-3, PUB-5
+set -euo pipefail
+sipcred=$1
+here=$(cd "$(dirname "$0")" && pwd)
+certs="$here/../data/certs"
+work=$(mktemp -d)
+port=$(( 20000 + RANDOM % 20000 ))
+tls_port=$(( port + 1 ))
+server_pid=
+
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The domain's TLS certificate, made by openssl (SAN DNS:example.com, not a CA).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
+  -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
+  -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
+cat > "$work/sipcred.toml" <<TOML
+data_dir = "$work/data"
+[sip]
+listen = ["127.0.0.1:$port"]
+tls_listen = ["127.0.0.1:$tls_port"]
+[service]
+domains = ["example.com"]
+digest_algorithms = ["MD5"]   # sipsak answers only the first challenge, and only MD5
+[tls]
+versions = ["1.2"]            # sipsak never reads a reply over TLS 1.3 (shared/reference/peers.md)
+[[tls.identity]]
+domain = "example.com"
+certificate = "$work/tls.pem"
+key = "$work/tls.key"
+TOML
+echo wonderland > "$work/pw"
+"$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw"
+
+"$sipcred" serve --config "$work/sipcred.toml" --log-level info > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "ready" "$work/server.log" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; echo "server died"; exit 1; }
+  sleep 0.1
+done
+grep -q "ready" "$work/server.log" || { cat "$work/server.log"; echo "server not ready"; exit 1; }
+
+failures=0
+passed=0
+check() {  # name, command...
+  local name=$1; shift
+  if "$@" > "$work/$name.out" 2>&1; then
+    echo "ok   $name"; passed=$((passed + 1))
+  else
+    echo "FAIL $name"; cat "$work/$name.out"; failures=$((failures + 1))
+  fi
+}
+
+for transport in u1 t1; do
+  check "sipp-certificate-$transport" sipp -sf "$here/sipp/certificate_subscribe.xml" \
+    -t $transport -m 5 -r 10 -i 127.0.0.1 -p $(( port + 2 )) -timeout 30s -timeout_error \
+    -max_recv_loops 1000 -trace_err -error_file "$work/sipp-$transport.err" -trace_msg -message_file "$work/sipp-$transport.msg" \
+    127.0.0.1:$port < /dev/null
+  [ -s "$work/sipp-$transport.err" ] && cat "$work/sipp-$transport.err"
+done
+
+printf 'SUBSCRIBE sip:alice@example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:9;branch=z9hG4bKs1\r\nMax-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=s1\r\nTo: <sip:alice@example.com>\r\nCall-ID: sipsak-cred\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sips:alice@127.0.0.1:9>\r\nEvent: credential\r\nContent-Length: 0\r\n\r\n' > "$work/sub.txt"
+sipsak_status() {  # expected-status-line-prefix, sipsak args...
+  local want=$1; shift
+  local out
+  out=$(timeout 20 sipsak -vv -f "$work/sub.txt" "$@" 2>&1) || true  # non-zero unless a 2xx
+  echo "$out"
+  grep -q "^SIP/2.0 $want" <<< "$out"
+}
+tls=(-s "sip:alice@127.0.0.1:$tls_port" -E tls --tls-ignore-cert-failure)
+check sipsak-tls-credential sipsak_status "200 OK" "${tls[@]}" -u alice -a wonderland
+check sipsak-tls-wrong-password sipsak_status "401" "${tls[@]}" -u alice -a not-the-password
+check sipsak-udp-refused sipsak_status "403 Forbidden (credentials only over TLS)" \
+  -s "sip:alice@127.0.0.1:$port"
+
+publish() {
+  etag=$(python3 "$here/tls_client.py" 127.0.0.1 $tls_port publish sip:alice@example.com alice \
+    wonderland "$certs/good.der" "$certs/good-aes.p8.der")
+  [ -n "$etag" ] || return 1
+  stored=$(sqlite3 "$work/data/sipcred.db" \
+    "SELECT etag FROM credentials WHERE aor='sip:alice@example.com' AND revoked IS NULL AND replaced IS NULL;")
+  echo "etag $etag stored $stored"
+  [ "$stored" = "$etag" ]
+}
+check python-tls-publish publish
+
+fetch() {
+  python3 "$here/tls_client.py" 127.0.0.1 $tls_port subscribe sip:alice@example.com alice \
+    wonderland "$work/notify.body" > "$work/notify.hdr"
+  cat "$work/notify.hdr"
+  grep -q "^credential;etag=$etag" "$work/notify.hdr"
+  grep -q "^multipart/mixed" "$work/notify.hdr"
+  # The certificate and the encrypted key come back byte for byte (CRED-4).
+  python3 - "$work/notify.body" "$certs/good.der" "$certs/good-aes.p8.der" <<'PY'
+import sys
+body = open(sys.argv[1], "rb").read()
+for f in sys.argv[2:]:
+    assert open(f, "rb").read() in body, f
+PY
+}
+check python-tls-credential-fetch fetch
+
+kill -0 "$server_pid" || { echo "server died"; failures=$((failures + 1)); }
+echo "$passed passed, $failures failed"
+[ $failures -eq 0 ]
