@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/client_cmd.hpp"
 #include "app/config.hpp"
 #include "app/credential_cmd.hpp"
 #include "app/service_setup.hpp"
@@ -212,7 +213,45 @@ int main(int argc, char** argv) {
   auto* user_list_cmd = user_cmd->add_subcommand("list", "List the users");
   user_list_cmd->add_option("--data-dir", list_dir, "Data directory of the service");
 
+  // The minimal client (issue 5): publish, fetch, fetch-credential.
+  auto client_options = [](CLI::App* cmd, ClientFlags& f, bool password) {
+    cmd->add_option("--aor", f.aor, "The AOR, e.g. sip:alice@example.com")->required();
+    cmd->add_option("--server", f.server, "HOST:PORT of the credential service")->required();
+    cmd->add_option("--transport", f.transport, "tls (default), tcp or udp");
+    cmd->add_option("--server-name", f.server_name,
+                    "Name the server's certificate must carry (default: the AOR's domain)");
+    cmd->add_option("--ca", f.ca_file, "PEM trust anchors (default: the system store)");
+    cmd->add_option("--timeout", f.timeout, "Seconds before giving up (default 40)");
+    if (password) {
+      cmd->add_option("--user", f.user, "Digest username (default: the AOR's user)");
+      cmd->add_option("--password-file", f.password_file, "File whose first line is the password")
+          ->required();
+    }
+  };
+  PublishFlags pub;
+  auto* publish_cmd =
+      app.add_subcommand("publish", "PUBLISH a credential (certificate and key) over TLS");
+  client_options(publish_cmd, pub, true);
+  publish_cmd->add_option("--cert", pub.cert, "The certificate (DER or PEM)");
+  publish_cmd->add_option("--key", pub.key, "The PKCS#8 key (DER), normally encrypted");
+  publish_cmd->add_option("--if-match", pub.if_match, "SIP-If-Match: the current entity tag");
+  publish_cmd->add_option("--expires", pub.expires, "Publication lifetime in seconds");
+  publish_cmd->add_flag("--revoke", pub.revoke, "Revoke the credential (empty PUBLISH)");
+  FetchFlags fetch_flags;
+  auto* fetch_cmd =
+      app.add_subcommand("fetch", "Fetch an AOR's certificate (SUBSCRIBE certificate)");
+  client_options(fetch_cmd, fetch_flags, false);
+  fetch_cmd->add_option("--out", fetch_flags.out, "Write the DER certificate here");
+  FetchFlags fc;
+  auto* fetch_cred_cmd = app.add_subcommand(
+      "fetch-credential", "Fetch your own credential (SUBSCRIBE credential, digest, TLS)");
+  client_options(fetch_cred_cmd, fc, true);
+  fetch_cred_cmd->add_option("--out", fc.out, "Directory for cert.der and key.p8")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (publish_cmd->parsed()) return publish(pub);
+  if (fetch_cmd->parsed()) return fetch(fetch_flags);
+  if (fetch_cred_cmd->parsed()) return fetch_credential(fc);
   if (user_add_cmd->parsed()) return user_add(ua);
   if (user_list_cmd->parsed()) return user_list(list_dir);
   if (version_cmd->parsed()) {

@@ -90,4 +90,35 @@ const std::vector<std::string>& TlsServerContext::domains() const {
   return impl_->domains;
 }
 
+Result<void*> make_client_context(const std::string& ca_file) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) return fail(Errc::crypto, "SSL_CTX_new: " + last_error());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  int ok = ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx)
+                           : SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  if (ok != 1) {
+    SSL_CTX_free(ctx);
+    return fail(Errc::config,
+                "trust store " + (ca_file.empty() ? "(system)" : ca_file) + ": " + last_error());
+  }
+  return static_cast<void*>(ctx);
+}
+
+std::vector<uint8_t> peer_certificate(void* ssl) {
+  X509* cert = SSL_get1_peer_certificate(static_cast<SSL*>(ssl));
+  if (cert == nullptr) return {};
+  unsigned char* der = nullptr;
+  int n = i2d_X509(cert, &der);
+  std::vector<uint8_t> out;
+  if (n > 0) out.assign(der, der + n);
+  OPENSSL_free(der);
+  X509_free(cert);
+  return out;
+}
+
+bool set_server_name(void* ssl, const std::string& name) {
+  return SSL_set_tlsext_host_name(static_cast<SSL*>(ssl), name.c_str()) == 1;
+}
+
 }  // namespace sipcred::crypto

@@ -39,4 +39,13 @@ class TlsServerContext {
   std::shared_ptr<Impl> impl_;
 };
 
+// A client context: TLS 1.2 and 1.3, the peer's chain verified against `ca_file` (PEM; empty:
+// the system's trust store). The name check is separate (pki::check_tls_server, TLS-2), done on
+// peer_certificate() after the handshake. The returned SSL_CTX* is for Asio's ssl::context.
+Result<void*> make_client_context(const std::string& ca_file);
+// The DER of the certificate the peer of `ssl` (an SSL*) presented; empty when none.
+std::vector<uint8_t> peer_certificate(void* ssl);
+// Sets the server_name extension (RFC 6066 §3) of `ssl` (an SSL*).
+bool set_server_name(void* ssl, const std::string& name);
+
 }  // namespace sipcred::crypto

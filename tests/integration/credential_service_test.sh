@@ -112,6 +112,49 @@ PY
 }
 check python-tls-credential-fetch fetch
 
+# `sipcred publish|fetch|fetch-credential` (our client over TLS, checking the server's name
+# against the openssl-made certificate) through the whole life of a credential.
+# REQ PUB-3, PUB-4, PUB-6, CERT-10, CRED-7, TLS-2
+echo bobpass > "$work/bobpw"
+"$sipcred" user add --data-dir "$work/data" --aor sip:bob@example.com --password-file "$work/bobpw"   > /dev/null
+client=(--server 127.0.0.1:$tls_port --ca "$work/tls.pem")
+expect_exit() {  # code, command... ; also prints the output
+  local want=$1; shift
+  local rc=0
+  "$@" || rc=$?
+  echo "exit $rc (want $want)"
+  [ "$rc" -eq "$want" ]
+}
+lifecycle() {
+  # A PUB-3 failure (certificate of another user) stores nothing.
+  expect_exit 1 "$sipcred" publish --aor sip:alice@example.com "${client[@]}"     --password-file "$work/pw" --cert "$certs/wrong-user.der"
+  # Bob may not publish for Alice.
+  expect_exit 1 "$sipcred" publish --aor sip:alice@example.com "${client[@]}" --user bob     --password-file "$work/bobpw" --cert "$certs/good-ec.der"
+  # Republish over the earlier state with its etag; a stale etag gets 412.
+  local out etag2
+  out=$("$sipcred" publish --aor sip:alice@example.com "${client[@]}" --password-file "$work/pw"     --cert "$certs/good-ec.der" --if-match "$etag")
+  echo "$out"
+  etag2=$(sed -n 's/^SIP-ETag: //p' <<< "$out")
+  [ -n "$etag2" ] && [ "$etag2" != "$etag" ]
+  expect_exit 1 "$sipcred" publish --aor sip:alice@example.com "${client[@]}"     --password-file "$work/pw" --cert "$certs/good.der" --if-match "$etag"
+  # A second device fetches the credential; a certificate fetch shows what openssl computes.
+  "$sipcred" fetch-credential --aor sip:alice@example.com "${client[@]}"     --password-file "$work/pw" --out "$work/device2"
+  cmp "$work/device2/cert.der" "$certs/good-ec.der"
+  out=$("$sipcred" fetch --aor sip:alice@example.com "${client[@]}")
+  echo "$out"
+  want=$(openssl x509 -inform DER -in "$certs/good-ec.der" -noout -fingerprint -sha256 |
+    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+  grep -q "SHA-256 $want" <<< "$out"
+  # Revocation: the certificate is gone for fetchers.
+  "$sipcred" publish --aor sip:alice@example.com "${client[@]}" --password-file "$work/pw" --revoke
+  expect_exit 1 "$sipcred" fetch --aor sip:alice@example.com "${client[@]}"
+  # TLS-2: a server that cannot show the name we meant to reach is left before any request.
+  expect_exit 2 "$sipcred" fetch --aor sip:alice@example.com "${client[@]}"     --server-name example.org
+  # CRED-2 through our client too: TCP is refused.
+  expect_exit 1 "$sipcred" fetch-credential --aor sip:alice@example.com     --server 127.0.0.1:$port --transport tcp --password-file "$work/pw" --out "$work/x"
+}
+check client-lifecycle lifecycle
+
 kill -0 "$server_pid" || { echo "server died"; failures=$((failures + 1)); }
 echo "$passed passed, $failures failed"
 [ $failures -eq 0 ]
