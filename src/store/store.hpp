@@ -173,8 +173,8 @@ class Store {
 struct SqliteOptions {
   std::string path;        // the database file, created if missing; ":memory:" for tests
   size_t max_batch = 256;  // most changes per transaction; 1 turns group commit off
-  // Entity tags. Default: 128 bits from std::random_device (getentropy(3), the kernel's CSPRNG),
-  // as 32 lowercase hex digits — RFC 3261 token characters. The service may pass crypto's RNG.
+  // Entity tags. Default: 128 bits from getentropy(3) (the kernel's CSPRNG) as 32 lowercase hex
+  // digits — RFC 3261 token characters. The service may pass crypto's RNG. Must not return "".
   std::function<std::string()> etag_generator;
 };
 
