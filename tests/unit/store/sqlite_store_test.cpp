@@ -270,8 +270,8 @@ TEST_F(SqliteStore, RevokeEndsTheStateAndKeepsItsRecord) {
 }
 
 TEST_F(SqliteStore, CertificatesAreTheLiveOnesWithinTheirValidity) {
-  // REQ-PART HTTP-4 HTTP-7: every valid certificate of the AOR; none expired, revoked or
-  // replaced. (HTTPS enrollment of a second device comes with the HTTPS store.)
+  // REQ-PART HTTP-4: every valid certificate of the AOR; none expired, revoked or replaced.
+  // (Several devices per AOR, HTTP-7, need the HTTPS store's enrollment, still to come.)
   Publish p = publish("sip:alice@example.com", "cert-1");
   p.not_before = kT0 + 1h;  // not yet valid
   ASSERT_TRUE(apply(*store_, p));
