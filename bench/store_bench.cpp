@@ -132,8 +132,8 @@ void CertificatesLookup(benchmark::State& state) {
   auto& s = filled().store();
   std::mt19937 rng(2);
   for (auto _ : state) {
-    auto c = s.certificates("sip:user" + std::to_string(rng() % Filled::kAors) + "@example.com",
-                            kT0);
+    auto c =
+        s.certificates("sip:user" + std::to_string(rng() % Filled::kAors) + "@example.com", kT0);
     if (!c || c->size() != 1) std::abort();
     benchmark::DoNotOptimize(c);
   }
