@@ -11,7 +11,6 @@
 #include <deque>
 #include <future>
 #include <mutex>
-#include <random>
 #include <thread>
 
 #include "store/sqlite/db.hpp"
@@ -42,6 +41,10 @@ constexpr std::string_view kSelectCertificates =
 constexpr std::string_view kSelectHistory = "SELECT " SIPCRED_CREDENTIAL_COLUMNS
                                             " FROM credentials WHERE aor = ?1"
                                             " ORDER BY id DESC LIMIT ?2";
+constexpr std::string_view kSelectLive =
+    "SELECT " SIPCRED_CREDENTIAL_COLUMNS
+    " FROM credentials WHERE aor > ?1 AND replaced IS NULL AND revoked IS NULL"
+    " ORDER BY aor, id LIMIT ?2";
 constexpr std::string_view kReplaceLive =
     "UPDATE credentials SET replaced = ?2 WHERE aor = ?1 AND replaced IS NULL AND revoked IS NULL";
 constexpr std::string_view kRevokeLive =
@@ -158,13 +161,18 @@ Unexpected mismatch(std::string_view aor, std::string_view if_match) {
                                    " is not the current entity tag of " + std::string(aor));
 }
 
-std::string default_etag(std::random_device& rd) {
+// 128 bits from getentropy(3) (the kernel's CSPRNG, one system call) as 32 lowercase hex digits.
+Result<std::string> default_etag() {
   static constexpr char kHex[] = "0123456789abcdef";
+  uint8_t raw[16];
+  if (::getentropy(raw, sizeof raw) != 0) {
+    return fail(Errc::internal, std::string("getentropy: ") + std::strerror(errno));
+  }
   std::string out;
   out.reserve(32);
-  for (int i = 0; i < 4; ++i) {
-    uint32_t v = rd();
-    for (int j = 0; j < 8; ++j, v >>= 4) out.push_back(kHex[v & 0xf]);
+  for (uint8_t b : raw) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
   }
   return out;
 }
@@ -229,6 +237,14 @@ class SqliteStore final : public Store {
     return with_reader([&](Db& db) {
       auto q = db.query(kSelectHistory);
       if (q) q->bind(1, aor).bind(2, static_cast<int64_t>(limit));
+      return credentials(std::move(q));
+    });
+  }
+
+  Result<std::vector<Credential>> live(std::string_view after_aor, size_t limit) override {
+    return with_reader([&](Db& db) {
+      auto q = db.query(kSelectLive);
+      if (q) q->bind(1, after_aor).bind(2, static_cast<int64_t>(limit));
       return credentials(std::move(q));
     });
   }
@@ -487,6 +503,7 @@ class SqliteStore final : public Store {
       return mismatch(p.aor, p.if_match);
     }
     std::string etag = etag_();
+    if (etag.empty()) return fail(Errc::internal, "no entity tag");
     auto rq = db.query(kReplaceLive);
     if (!rq) return Unexpected{rq.error()};
     if (auto r = rq->bind(1, p.aor).bind(2, secs(now)).run(); !r) return Unexpected{r.error()};
@@ -536,6 +553,7 @@ class SqliteStore final : public Store {
       detail = "etag=" + old.etag;
     } else {
       std::string etag = etag_();
+      if (etag.empty()) return fail(Errc::internal, "no entity tag");
       auto q = db.query(kReplaceRow);
       if (!q) return Unexpected{q.error()};
       if (auto x = q->bind(1, old.id).bind(2, secs(now)).run(); !x) return Unexpected{x.error()};
@@ -677,24 +695,18 @@ Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
     return fail(Errc::io,
                 "store: " + options.path + " cannot use WAL (journal_mode " + *mode + ")");
   }
-  if (auto r = (*db)->script("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"); !r) {
+  // journal_size_limit: after a checkpoint the WAL is cut back to 64 MiB at most.
+  if (auto r = (*db)->script("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                             "PRAGMA journal_size_limit = 67108864;");
+      !r) {
     return Unexpected{r.error()};
   }
   if (auto v = sqlite::migrate(**db); !v) return Unexpected{v.error()};
   SqliteOptions o = options;
   if (!o.etag_generator) {
-    std::shared_ptr<std::random_device> rd;
-    try {
-      // getentropy(3): the kernel's CSPRNG, never a seeded PRNG.
-      rd = std::make_shared<std::random_device>("getentropy");
-    } catch (const std::exception&) {
-      try {
-        rd = std::make_shared<std::random_device>("/dev/urandom");
-      } catch (const std::exception&) {
-        return fail(Errc::internal, "store: no random source for entity tags");
-      }
-    }
-    o.etag_generator = [rd] { return default_etag(*rd); };
+    if (auto probe = default_etag(); !probe) return Unexpected{probe.error()};
+    // Checked once above; getentropy(3) does not fail for 16 bytes once it has worked.
+    o.etag_generator = [] { return default_etag().value_or(std::string()); };
   }
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(o, std::move(*db)));
 }
