@@ -75,7 +75,9 @@ Result<Config> load_config(const std::string& path) {
       c.tls_listen = *l;
     }
     if (const auto* lim = (*sip)["limits"].as_table()) {
-      if (auto r = check_keys(*lim, {"max_header_bytes", "max_headers", "max_body", "max_line"},
+      if (auto r = check_keys(*lim,
+                              {"max_header_bytes", "max_headers", "max_body", "max_line",
+                               "source_burst", "source_rate"},
                               "sip.limits.");
           !r) {
         return Unexpected{r.error()};
@@ -90,6 +92,15 @@ Result<Config> load_config(const std::string& path) {
         if (!*r) return Unexpected{r->error()};
       }
       c.limits = sip::ParserLimits{*hb, *hn, *mb, *ml};
+      for (auto [key, target] :
+           {std::pair{"source_burst", &c.source_burst}, std::pair{"source_rate", &c.source_rate}}) {
+        if (auto v = node[key].value<int64_t>()) {
+          if (*v < 0 || *v > 10'000'000) {
+            return fail(Errc::config, std::string{"sip.limits."} + key + " must be 0..10000000");
+          }
+          *target = static_cast<unsigned>(*v);
+        }
+      }
     }
   }
   if (const auto* https = t["https"].as_table()) {

@@ -20,6 +20,9 @@ struct Config {
   std::vector<net::ListenAddress> tls_listen{};
   std::vector<net::ListenAddress> https_listen{};
   sip::ParserLimits limits;
+  // [sip.limits] requests per source address (503 with Retry-After beyond); 0 rate: off.
+  unsigned source_burst = 2'000;
+  unsigned source_rate = 10'000;
 
   // [service]: the domains whose AORs this service holds credentials for.
   std::vector<std::string> domains{"localhost"};

@@ -130,6 +130,8 @@ int serve(const ServeFlags& flags) {
   service::EndpointConfig ecfg;
   ecfg.server = std::string{"sipcred/"} + SIPCRED_VERSION;
   ecfg.allow = {"OPTIONS", "SUBSCRIBE", "PUBLISH"};
+  ecfg.source_burst = cfg->source_burst;
+  ecfg.source_rate = cfg->source_rate;
   service::Endpoint endpoint{ecfg, svc->get()};
   net::ServerConfig scfg{cfg->sip_listen, cfg->tls_listen, cfg->limits};
   net::Server server{scfg, endpoint, st->get(), tls ? &*tls : nullptr};

@@ -88,7 +88,13 @@ Peer response_destination(std::string_view top_via, const Peer& from) {
 }
 
 Endpoint::Endpoint(EndpointConfig config, Service* service)
-    : config_(std::move(config)), service_(service), tokens_(config_.seed) {
+    : config_(std::move(config)),
+      service_(service),
+      tokens_(config_.seed),
+      per_source_(config_.source_rate == 0 ? 0 : config_.source_burst,
+                  std::chrono::microseconds{
+                      config_.source_rate == 0 ? 1 : std::max(1u, 1'000'000 / config_.source_rate)},
+                  config_.source_capacity) {
   if (service_ != nullptr) {
     for (const auto& m : {"SUBSCRIBE", "PUBLISH"}) {
       if (std::find(config_.allow.begin(), config_.allow.end(), m) == config_.allow.end()) {
@@ -231,6 +237,20 @@ std::vector<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& 
     }
   }
   if (msg.method() == "ACK") return out;  // never answered (RFC 3261 §17.2.1)
+  // Limits against a flood from one address: answered statelessly, nothing else done for it.
+  const MicroTime t{now.time_since_epoch()};
+  if (auto wait = per_source_.blocked_for(from.address, t); wait.count() > 0) {
+    Answer busy;
+    busy.headers.emplace_back(
+        sip::HeaderId::retry_after,
+        std::to_string(std::max<int64_t>(1, (wait.count() + 999'999) / 1'000'000)));
+    if (auto r = reply(msg, from, 503, "Service Unavailable (too many requests from this address)",
+                       &busy)) {
+      out.push_back(std::move(*r));
+    }
+    return out;
+  }
+  per_source_.record(from.address, t);
   Answer a = answer(msg, from, now, wall);
   if (a.status == 0 && a.pending != 0) {
     // The answer waits for a durable write; the transaction absorbs retransmissions meanwhile.

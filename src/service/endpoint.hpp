@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/gcra.hpp"
 #include "service/peer.hpp"
 #include "service/service.hpp"
 #include "service/token.hpp"
@@ -31,6 +32,11 @@ struct EndpointConfig {
   // Server transactions kept at once; beyond this, requests are answered statelessly (correct,
   // only without retransmission absorption) rather than refused.
   size_t max_transactions = 100'000;
+  // Requests per source address: `source_burst` at once, then `source_rate` a second; beyond,
+  // 503 with Retry-After (RFC 3261 §21.5.4). 0 switches the limit off.
+  unsigned source_burst = 2'000;
+  unsigned source_rate = 10'000;
+  size_t source_capacity = 100'000;  // addresses remembered at most
 };
 
 class Endpoint {
@@ -88,6 +94,8 @@ class Endpoint {
   };
   std::unordered_map<uint64_t, Waiting> waiting_;
   TokenSource tokens_;
+  using MicroTime = std::chrono::time_point<std::chrono::steady_clock, std::chrono::microseconds>;
+  Gcra<MicroTime> per_source_;
   std::unordered_map<std::string, Txn> txns_;
   std::set<std::pair<TimePoint, std::string>> timers_;  // (deadline, transaction key)
 };

@@ -160,6 +160,33 @@ TEST(Endpoint, BadEvent) {
   EXPECT_NE(r2.reason().find("no Event"), std::string_view::npos);
 }
 
+TEST(Endpoint, FloodFromOneAddressGets503) {
+  // Issue 3's abuse limit: requests per source beyond the burst and rate get 503 with
+  // Retry-After (RFC 3261 §21.5.4); another address is not affected; the debt is paid off.
+  Endpoint ep{EndpointConfig{.seed = 3, .source_burst = 3, .source_rate = 1}};
+  auto req = [](int i) {
+    std::string s = kOptions;
+    s.replace(s.find("z9hG4bKhjhs8ass877"), 18, "z9hG4bKflood" + std::to_string(100000 + i));
+    return *sip::parse_datagram(s);
+  };
+  Peer a{"192.0.2.10", 5060, Transport::udp};
+  Peer b{"192.0.2.11", 5060, Transport::udp};
+  auto status = [&](int i, const Peer& p, TimePoint t) {
+    auto out = ep.on_message(req(i), p, t);
+    return out.empty() ? 0 : sip::parse_datagram(out[0].bytes)->status();
+  };
+  EXPECT_EQ(status(1, a, TimePoint{}), 200);
+  EXPECT_EQ(status(2, a, TimePoint{}), 200);
+  EXPECT_EQ(status(3, a, TimePoint{}), 200);
+  auto out = ep.on_message(req(4), a, TimePoint{});
+  ASSERT_EQ(out.size(), 1u);
+  auto busy = *sip::parse_datagram(out[0].bytes);
+  EXPECT_EQ(busy.status(), 503);
+  EXPECT_EQ(*busy.first(sip::HeaderId::retry_after), "1");
+  EXPECT_EQ(status(5, b, TimePoint{}), 200);
+  EXPECT_EQ(status(6, a, TimePoint{std::chrono::seconds{1}}), 200);
+}
+
 TEST(Via, ReceivedAndRport) {
   // RFC 3581 §4's example: rport filled and received added.
   Peer from{"192.0.2.1", 9988, Transport::udp};
