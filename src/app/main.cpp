@@ -86,6 +86,7 @@ int serve(const ServeFlags& flags) {
 
   service::EndpointConfig ecfg;
   ecfg.server = std::string{"sipcred/"} + SIPCRED_VERSION;
+  ecfg.allow = {"OPTIONS", "SUBSCRIBE", "PUBLISH"};
   service::Endpoint endpoint{ecfg};
   net::ServerConfig scfg{cfg->sip_listen, cfg->limits};
   net::Server server{scfg, endpoint};

@@ -116,6 +116,10 @@ std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const Peer& fro
   std::string top = annotate_via(*via, from);
   out.replace_first(sip::HeaderId::via, top);
   if (status == 405 || status == 200) out.add(sip::HeaderId::allow, allow_);
+  // RFC 6665 §8.2.2: a 489 lists the packages that are understood.
+  if (!config_.events.empty() && (status == 489 || (status == 200 && req.method() == "OPTIONS"))) {
+    out.add(sip::HeaderId::allow_events, join(config_.events));
+  }
   if (status == 200 && req.method() == "OPTIONS") {
     // RFC 3261 §11.2: Accept, Accept-Encoding, Accept-Language and Supported SHOULD be present.
     out.add(sip::HeaderId::accept, join(config_.accept));
@@ -148,6 +152,16 @@ std::optional<Outgoing> Endpoint::answer(const sip::Message& msg, const Peer& fr
     return reply(msg, from, is_known_method(msg.method()) ? 405 : 501, {});
   }
   if (msg.method() == "OPTIONS") return reply(msg, from, 200, {});
+  if (msg.method() == "SUBSCRIBE" || msg.method() == "PUBLISH") {
+    // RFC 6665 §8.2.2 / RFC 3903 §6: a missing Event or a package we do not serve is 489.
+    auto event = msg.first(sip::HeaderId::event);
+    if (!event) return reply(msg, from, 489, "Bad Event (no Event header)");
+    auto parsed = sip::parse_event(*event);
+    if (!parsed || std::find(config_.events.begin(), config_.events.end(), parsed->package) ==
+                       config_.events.end()) {
+      return reply(msg, from, 489, {});
+    }
+  }
   return reply(msg, from, 501, {});
 }
 

@@ -37,6 +37,7 @@ struct EndpointConfig {
   std::vector<std::string> allow{"OPTIONS"};  // methods this endpoint serves
   std::vector<std::string> accept{};          // body types it takes in requests
   std::vector<std::string> supported{};       // option tags (RFC 3261 §20.37)
+  std::vector<std::string> events{};          // event packages served (RFC 6665 §8.2.2)
   std::string server = "sipcred";             // Server header value
   uint64_t seed = 0;                          // 0: seed tags from std::random_device
   sip::txn::Timers timers{};

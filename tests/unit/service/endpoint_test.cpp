@@ -140,6 +140,26 @@ TEST(Endpoint, InviteFinalResponseUntilAck) {
   EXPECT_TRUE(tcp_ep.on_timer(TimePoint{std::chrono::seconds{1}}).empty());
 }
 
+TEST(Endpoint, BadEvent) {
+  // RFC 6665 §8.2.2 and §4.2.1: a SUBSCRIBE without Event, or for a package the notifier does
+  // not serve, gets 489 Bad Event with Allow-Events listing what it does serve.
+  Endpoint ep{
+      EndpointConfig{.allow = {"OPTIONS", "SUBSCRIBE"}, .events = {"certificate"}, .seed = 3}};
+  std::string sub = kOptions;
+  sub.replace(0, 7, "SUBSCRIBE");
+  sub.replace(sub.find("63104 OPTIONS"), 13, "1 SUBSCRIBE");
+  sub.replace(sub.find("Accept: application/sdp\r\n"), 25, "Event: presence\r\n");
+  sip::Message r = answer(ep, sub, {"192.0.2.10", 5060, Transport::udp});
+  EXPECT_EQ(r.status(), 489);
+  EXPECT_EQ(r.all(sip::HeaderId::allow_events), (std::vector<std::string_view>{"certificate"}));
+  std::string none = sub;
+  none.replace(none.find("Event: presence\r\n"), 17, "");
+  none.replace(none.find("z9hG4bKhjhs8ass877"), 18, "z9hG4bKnoevent0001");
+  sip::Message r2 = answer(ep, none, {"192.0.2.10", 5060, Transport::udp});
+  EXPECT_EQ(r2.status(), 489);
+  EXPECT_NE(r2.reason().find("no Event"), std::string_view::npos);
+}
+
 TEST(Via, ReceivedAndRport) {
   // RFC 3581 §4's example: rport filled and received added.
   Peer from{"192.0.2.1", 9988, Transport::udp};
