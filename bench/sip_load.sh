@@ -4,7 +4,10 @@
 # over UDP and over TCP, against
 #   sipcred   — the release `sipcred serve`, which answers 489 Bad Event, and
 #   kamailio  — Kamailio answering the same traffic statelessly with 489 (bench/kamailio/sl489.cfg),
-# both started here on loopback, each on its own port, and stopped here. For each run it reports
+#   floor     — (UDP only) a 30-line C responder compiled here: one blocking recvfrom, the 489 built
+#               by copying five header lines, one sendto; what the kernel and the wake-ups alone
+#               cost per transaction on this machine, the least any UDP server can spend unbatched,
+# all started here on loopback, each on its own port, and stopped here. For each run it reports
 # transactions per second and the server's CPU per transaction: the summed run time of every
 # thread of every server process (/proc/PID/task/*/schedstat, ns) and its split into user and
 # system time (utime, stime of /proc/PID/stat: 10 ms ticks, sampled, so only a rough split), all
@@ -14,22 +17,22 @@
 #
 # Runs per server and transport: "fixed" (a rate both servers sustain without loss, count-limited)
 # and "max" (SIPp keeps a fixed number of transactions in flight and sends as fast as answers come
-# back). Both servers run for the whole script and the runs alternate between them (sipcred,
-# kamailio, sipcred, ...), repeated SIP_LOAD_REPEAT times, so both see the same background load
-# of this shared machine; the table gives the median of the repetitions. The servers are pinned to
+# back). All servers run for the whole script and the runs alternate between them (sipcred,
+# kamailio, floor, sipcred, ...), repeated SIP_LOAD_REPEAT times, so all see the same background
+# load of this shared machine; the table gives the median of the repetitions. The servers are pinned to
 # one core and SIPp to the other (taskset), so each side has one core; Kamailio runs one UDP and
 # one TCP worker (children=1, tcp_children=1), so each transport is served by one process as by
 # sipcred's one I/O thread, and the CPU of all its processes is summed (main, timer and TCP-main
 # processes included, idle or not).
 #
 # Environment (defaults in brackets):
-#   SIP_LOAD_SERVERS     [sipcred kamailio]  which servers
+#   SIP_LOAD_SERVERS     [sipcred kamailio floor]  which servers
 #   SIP_LOAD_TRANSPORTS  [u1 t1]             SIPp transports: u1 = one UDP socket, t1 = one TCP connection
 #   SIP_LOAD_MODES       [fixed max]
 #   SIP_LOAD_REPEAT      [3]                 repetitions of every run
 #   SIP_LOAD_RATE        [5000]              offered transactions/s in the fixed runs
-#   SIP_LOAD_SECONDS     [4]                 length of a fixed run (count = rate x seconds)
-#   SIP_LOAD_MAX_CALLS   [40000]             transactions in a max run
+#   SIP_LOAD_SECONDS     [3]                 length of a fixed run (count = rate x seconds)
+#   SIP_LOAD_MAX_CALLS   [30000]             transactions in a max run
 #   SIP_LOAD_INFLIGHT    [200]               transactions in flight in a max run (SIPp -l)
 #   SIP_LOAD_SERVER_CPU  [0]   SIP_LOAD_SIPP_CPU [1]   cores for taskset
 #   SIP_LOAD_OUT         []                  also append the result table (markdown) to this file
@@ -40,26 +43,27 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 sipcred=${1:-$root/build/release/sipcred}
 
-servers=${SIP_LOAD_SERVERS:-sipcred kamailio}
+servers=${SIP_LOAD_SERVERS:-sipcred kamailio floor}
 transports=${SIP_LOAD_TRANSPORTS:-u1 t1}
 modes=${SIP_LOAD_MODES:-fixed max}
 repeat=${SIP_LOAD_REPEAT:-3}
 rate=${SIP_LOAD_RATE:-5000}
-seconds=${SIP_LOAD_SECONDS:-4}
-max_calls=${SIP_LOAD_MAX_CALLS:-40000}
+seconds=${SIP_LOAD_SECONDS:-3}
+max_calls=${SIP_LOAD_MAX_CALLS:-30000}
 inflight=${SIP_LOAD_INFLIGHT:-200}
 server_cpu=${SIP_LOAD_SERVER_CPU:-0}
 sipp_cpu=${SIP_LOAD_SIPP_CPU:-1}
 out=${SIP_LOAD_OUT:-}
 clk_tck=$(getconf CLK_TCK)
 
-for tool in sipp taskset timeout python3; do
+for tool in sipp taskset timeout python3 cc; do
   command -v "$tool" > /dev/null || { echo "sip_load: $tool not found (bash scripts/setup.sh)" >&2; exit 1; }
 done
 for server in $servers; do
   case $server in
     kamailio) command -v kamailio > /dev/null ||
       { echo "sip_load: kamailio not found (bash scripts/setup.sh)" >&2; exit 1; } ;;
+    floor) ;;
     sipcred) [ -x "$sipcred" ] || { echo "sip_load: $sipcred not built (cmake --preset release &&" \
       "cmake --build --preset release -j1 --target sipcred)" >&2; exit 1; } ;;
     *) echo "sip_load: unknown server $server" >&2; exit 1 ;;
@@ -152,6 +156,62 @@ start_kamailio() {
   sleep 0.5  # let every worker finish its start-up before the first CPU sample
 }
 
+start_floor() {
+  cat > "$work/floor.c" << 'EOF'
+/* The least a UDP responder can do per request: a blocking recvfrom, a 489 made of the request's
+   Via, From, To (plus a tag), Call-ID and CSeq lines, and a sendto. No checks, no state. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+static int starts(const char* l, const char* name) { return strncmp(l, name, strlen(name)) == 0; }
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons((unsigned short)atoi(argv[1]));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(s, (struct sockaddr*)&a, sizeof a) != 0) return 1;
+  static char in[65536], out[8192];
+  for (;;) {
+    struct sockaddr_in from;
+    socklen_t fl = sizeof from;
+    ssize_t n = recvfrom(s, in, sizeof in - 1, 0, (struct sockaddr*)&from, &fl);
+    if (n <= 0) continue;
+    in[n] = 0;
+    char* l = strstr(in, "\r\n");
+    if (!l) continue;
+    int o = sprintf(out, "SIP/2.0 489 Bad Event\r\n");
+    for (l += 2; *l && *l != '\r';) {
+      char* e = strstr(l, "\r\n");
+      if (!e || o + (e - l) + 32 > (long)sizeof out) break;
+      if (starts(l, "Via:") || starts(l, "From:") || starts(l, "Call-ID:") || starts(l, "CSeq:")) {
+        memcpy(out + o, l, (size_t)(e - l) + 2);
+        o += (int)(e - l) + 2;
+      } else if (starts(l, "To:")) {
+        memcpy(out + o, l, (size_t)(e - l));
+        o += (int)(e - l);
+        o += sprintf(out + o, ";tag=f1\r\n");
+      }
+      l = e + 2;
+    }
+    o += sprintf(out + o, "Content-Length: 0\r\n\r\n");
+    sendto(s, out, (size_t)o, 0, (struct sockaddr*)&from, fl);
+  }
+}
+EOF
+  cc -O2 -o "$work/floor" "$work/floor.c"
+  taskset -c "$server_cpu" "$work/floor" "${port[floor]}" > "$work/floor.log" 2>&1 &
+  pid[floor]=$!
+  for _ in $(seq 1 50); do
+    grep -q " $(printf '0100007F:%04X' "${port[floor]}") " /proc/net/udp && return 0
+    sleep 0.1
+  done
+  echo "sip_load: floor not listening" >&2; exit 1
+}
+
 # One SIPp run; appends a line
 # "server transport mode offered calls ok failed retrans wall user_s sys_s cpu_s".
 run_sipp() {  # server, transport, mode, repetition
@@ -203,6 +263,7 @@ for rep in $(seq 1 "$repeat"); do
   for transport in $transports; do
     for mode in $modes; do
       for server in $servers; do
+        [ "$server:$transport" = floor:t1 ] && continue  # the floor serves UDP only
         run_sipp "$server" "$transport" "$mode" "$rep"
       done
     done
