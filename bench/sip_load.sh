@@ -42,6 +42,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 sipcred=${1:-$root/build/release/sipcred}
+[ -e "$sipcred" ] && sipcred=$(realpath "$sipcred")
 
 servers=${SIP_LOAD_SERVERS:-sipcred kamailio floor}
 transports=${SIP_LOAD_TRANSPORTS:-u1 t1}
@@ -71,15 +72,30 @@ for server in $servers; do
 done
 
 work=$(mktemp -d)
+keep_work=0
 declare -A pid port
 cleanup() {
   for s in "${!pid[@]}"; do
     kill "${pid[$s]}" 2> /dev/null || true
     wait "${pid[$s]}" 2> /dev/null || true
   done
-  rm -rf "$work"
+  if [ "$keep_work" = 1 ]; then echo "sip_load: logs, SIPp output and any core file kept in $work" >&2
+  else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+
+# A server that is gone ends the script at once, with its exit status and log (a core file, if
+# the system writes them to the working directory, lands in $work: the servers run there).
+check_alive() {  # server
+  kill -0 "${pid[$1]}" 2> /dev/null && return 0
+  local status=0
+  wait "${pid[$1]}" || status=$?
+  unset "pid[$1]"
+  keep_work=1
+  cat "$work/$1.log" >&2
+  echo "sip_load: $1 is gone (exit status $status$([ $status -gt 128 ] && echo ", signal $(( status - 128 ))"))" >&2
+  exit 1
+}
 
 # True when something listens on 127.0.0.1:PORT over both UDP and TCP (no iproute2 needed).
 listening() {
@@ -91,7 +107,7 @@ listening() {
 wait_listening() {  # server
   for _ in $(seq 1 100); do
     listening "${port[$1]}" && return 0
-    kill -0 "${pid[$1]}" 2> /dev/null || { cat "$work/$1.log"; echo "sip_load: $1 died" >&2; exit 1; }
+    check_alive "$1"
     sleep 0.1
   done
   cat "$work/$1.log"; echo "sip_load: $1 not listening on ${port[$1]}" >&2; exit 1
@@ -138,8 +154,9 @@ cpu_sample() {  # server
 }
 
 start_sipcred() {
-  "$sipcred" serve --sip-listen 127.0.0.1:"${port[sipcred]}" --data-dir "$work/sipcred-data" \
-    --log-level warn > "$work/sipcred.log" 2>&1 &
+  (cd "$work" && ulimit -c unlimited 2> /dev/null
+   exec "$sipcred" serve --sip-listen 127.0.0.1:"${port[sipcred]}" --data-dir "$work/sipcred-data" \
+     --log-level warn) > "$work/sipcred.log" 2>&1 &
   pid[sipcred]=$!
   taskset -pc "$server_cpu" "${pid[sipcred]}" > /dev/null
   wait_listening sipcred
@@ -224,6 +241,7 @@ run_sipp() {  # server, transport, mode, repetition
     calls=$max_calls
     args=(-r 1000000 -rp 1000 -l "$inflight")
   fi
+  check_alive "$server"
   before=$(cpu_sample "$server")
   t0=$(date +%s.%N)
   # -nd: no default behaviour (no BYE after a failed call); -buff_size: SIPp's own UDP socket
@@ -235,6 +253,7 @@ run_sipp() {  # server, transport, mode, repetition
     127.0.0.1:"${port[$server]}" < /dev/null > "$work/$name.out" 2>&1 || true
   t1=$(date +%s.%N)
   after=$(cpu_sample "$server")
+  check_alive "$server"
   [ -s "$work/$name.csv" ] || { cat "$work/$name.out"; echo "sip_load: SIPp wrote no statistics" >&2; exit 1; }
   python3 - "$work/$name.csv" "$server" "$transport" "$mode" \
     "$([ "$mode" = fixed ] && echo "$rate" || echo max)" "$calls" "$t0" "$t1" $before $after \
@@ -270,9 +289,7 @@ for rep in $(seq 1 "$repeat"); do
   done
 done
 
-for server in $servers; do
-  kill -0 "${pid[$server]}" 2> /dev/null || { cat "$work/$server.log"; echo "sip_load: $server died" >&2; exit 1; }
-done
+for server in $servers; do check_alive "$server"; done
 
 python3 - "$work/results" "$out" "$repeat" << 'EOF'
 import statistics, sys
