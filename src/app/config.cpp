@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 #include <set>
 
+#include "auth/digest.hpp"
+
 namespace sipcred::app {
 namespace {
 
@@ -50,7 +52,7 @@ Result<Config> load_config(const std::string& path) {
     return fail(Errc::config, path + ": " + std::string{e.description()});
   }
   const toml::table& t = root;
-  if (auto r = check_keys(t, {"data_dir", "log", "sip", "https"}, ""); !r)
+  if (auto r = check_keys(t, {"data_dir", "log", "sip", "https", "service", "tls"}, ""); !r)
     return Unexpected{r.error()};
   if (auto v = t["data_dir"].value<std::string>()) c.data_dir = *v;
   if (const auto* log = t["log"].as_table()) {
@@ -96,6 +98,83 @@ Result<Config> load_config(const std::string& path) {
       auto l = listen_list(t["https"]["listen"], "https.listen");
       if (!l) return Unexpected{l.error()};
       c.https_listen = *l;
+    }
+  }
+  if (const auto* svc = t["service"].as_table()) {
+    if (auto r = check_keys(*svc,
+                            {"domains", "deployment_style", "probation", "min_notify_interval",
+                             "udp_mtu", "digest_algorithms"},
+                            "service.");
+        !r) {
+      return Unexpected{r.error()};
+    }
+    if (const auto* arr = (*svc)["domains"].as_array()) {
+      c.domains.clear();
+      for (const auto& el : *arr) {
+        auto v = el.value<std::string>();
+        if (!v || v->empty()) return fail(Errc::config, "service.domains must be host names");
+        c.domains.push_back(*v);
+      }
+    }
+    if (auto v = (*svc)["deployment_style"].value<int64_t>()) {
+      if (*v < 1 || *v > 3) return fail(Errc::config, "service.deployment_style must be 1, 2 or 3");
+      c.deployment_style = static_cast<int>(*v);
+    }
+    if (auto v = (*svc)["probation"].value<bool>()) c.probation = *v;
+    if (auto v = (*svc)["min_notify_interval"].value<int64_t>()) {
+      if (*v < 0) return fail(Errc::config, "service.min_notify_interval must be >= 0");
+      c.min_notify_interval = *v;
+    }
+    if (const auto* arr = (*svc)["digest_algorithms"].as_array()) {
+      for (const auto& el : *arr) {
+        auto v = el.value<std::string>();
+        if (!v || !auth::parse_algorithm(*v) || v->find("-sess") != std::string::npos) {
+          return fail(Errc::config,
+                      "service.digest_algorithms may hold MD5, SHA-256 and SHA-512-256");
+        }
+        c.digest_algorithms.push_back(*v);
+      }
+    }
+    if (auto v = (*svc)["udp_mtu"].value<int64_t>()) {
+      if (*v < 0) return fail(Errc::config, "service.udp_mtu must be >= 0");
+      c.udp_mtu = *v;
+    }
+  }
+  if (const auto* tls = t["tls"].as_table()) {
+    if (auto r = check_keys(*tls, {"identity", "versions"}, "tls."); !r) {
+      return Unexpected{r.error()};
+    }
+    if (const auto* vs = (*tls)["versions"].as_array()) {
+      c.tls_options.allow_tls12 = c.tls_options.allow_tls13 = false;
+      for (const auto& el : *vs) {
+        auto v = el.value<std::string>();
+        if (v && *v == "1.2") {
+          c.tls_options.allow_tls12 = true;
+        } else if (v && *v == "1.3") {
+          c.tls_options.allow_tls13 = true;
+        } else {
+          return fail(Errc::config, "tls.versions may hold \"1.2\" and \"1.3\"");
+        }
+      }
+      if (!c.tls_options.allow_tls12 && !c.tls_options.allow_tls13) {
+        return fail(Errc::config, "tls.versions is empty");
+      }
+    }
+    if (const auto* ids = (*tls)["identity"].as_array()) {
+      for (const auto& el : *ids) {
+        const auto* id = el.as_table();
+        if (id == nullptr) return fail(Errc::config, "tls.identity entries must be tables");
+        if (auto r = check_keys(*id, {"domain", "certificate", "key"}, "tls.identity."); !r) {
+          return Unexpected{r.error()};
+        }
+        auto d = (*id)["domain"].value<std::string>();
+        auto cert = (*id)["certificate"].value<std::string>();
+        auto key = (*id)["key"].value<std::string>();
+        if (!d || !cert || !key) {
+          return fail(Errc::config, "tls.identity needs domain, certificate and key");
+        }
+        c.tls_identities.push_back({*d, *cert, *key});
+      }
     }
   }
   return c;

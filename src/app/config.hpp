@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/tls.hpp"
 #include "net/sip_transport.hpp"
 #include "sip/parser.hpp"
 
@@ -19,6 +20,19 @@ struct Config {
   std::vector<net::ListenAddress> tls_listen{};
   std::vector<net::ListenAddress> https_listen{};
   sip::ParserLimits limits;
+
+  // [service]: the domains whose AORs this service holds credentials for.
+  std::vector<std::string> domains{"localhost"};
+  int deployment_style = 2;          // PUB-7
+  bool probation = false;            // CERT-9
+  int64_t min_notify_interval = 60;  // seconds; CERT-7 / CRED-9
+  int64_t udp_mtu = 1300;            // RFC 3261 §18.1.1; 0: never switch to TCP
+  // Digest algorithms offered, in order (RFC 8760 §2.4: strongest first is the default);
+  // empty: the default. Old clients such as sipsak read only the first challenge.
+  std::vector<std::string> digest_algorithms;
+  // [[tls.identity]]: one certificate and key per domain, chosen by SNI (TLS-3).
+  std::vector<crypto::TlsIdentity> tls_identities;
+  crypto::TlsOptions tls_options;  // [tls] versions = ["1.2", "1.3"]
 };
 
 // Reads a TOML file; unknown keys are errors so that a typo is never silently ignored.

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "app/files.hpp"
 #include "app/json.hpp"
 #include "core/clock.hpp"
 #include "crypto/certificate.hpp"
@@ -21,33 +22,6 @@
 
 namespace sipcred::app {
 namespace {
-
-Result<std::string> read_file(const std::string& path, size_t max = 1 << 20) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in) return fail(Errc::io, "cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (ss.str().size() > max) return fail(Errc::limit, path + " is larger than expected");
-  return ss.str();
-}
-
-Result<void> write_file(const std::filesystem::path& path, std::span<const uint8_t> bytes,
-                        bool secret) {
-  // Private keys are created owner-only from the start, never chmod'ed afterwards.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
-  if (fd < 0) return fail(Errc::io, "cannot write " + path.string());
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return fail(Errc::io, "cannot write " + path.string());
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return fail(Errc::io, "cannot write " + path.string());
-  return {};
-}
 
 // The passphrase from a file (first line), or asked on the terminal without echo.
 Result<std::string> passphrase(const std::string& file, bool confirm) {

@@ -5,10 +5,14 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/client_cmd.hpp"
 #include "app/config.hpp"
 #include "app/credential_cmd.hpp"
+#include "app/service_setup.hpp"
+#include "auth/digest.hpp"
 #include "core/log.hpp"
 #include "net/sip_transport.hpp"
+#include "service/credential_service.hpp"
 #include "service/endpoint.hpp"
 
 namespace sipcred::app {
@@ -77,25 +81,65 @@ int serve(const ServeFlags& flags) {
     log::error("cannot create data directory {}: {}", cfg->data_dir, ec.message());
     return 1;
   }
-  for (const auto& l : cfg->tls_listen) {
-    log::warn("TLS listener {} configured: SIP over TLS is not served yet", l.to_string());
-  }
   for (const auto& l : cfg->https_listen) {
     log::warn("HTTPS listener {} configured: the HTTPS endpoint is not served yet", l.to_string());
+  }
+  auto st = open_store(cfg->data_dir);
+  if (!st) {
+    log::error("{}", st.error().message());
+    return 1;
+  }
+  auto secret = digest_secret(cfg->data_dir);
+  if (!secret) {
+    log::error("{}", secret.error().message());
+    return 1;
+  }
+  std::optional<crypto::TlsServerContext> tls;
+  if (!cfg->tls_listen.empty()) {
+    auto t = crypto::TlsServerContext::create(cfg->tls_identities, cfg->tls_options);
+    if (!t) {
+      log::error("TLS: {}", t.error().message());
+      return 1;
+    }
+    tls = std::move(*t);
+  }
+
+  service::CredentialServiceConfig scfg_svc;
+  for (const auto& d : cfg->domains) scfg_svc.domains.push_back({d, ""});
+  scfg_svc.deployment_style = cfg->deployment_style;
+  scfg_svc.probation = cfg->probation;
+  scfg_svc.digest.secret = std::move(*secret);
+  if (!cfg->digest_algorithms.empty()) {
+    scfg_svc.digest.algorithms.clear();
+    for (const auto& a : cfg->digest_algorithms) {
+      scfg_svc.digest.algorithms.push_back(*auth::parse_algorithm(a));
+    }
+  }
+  auto& n = scfg_svc.notifier;
+  n.min_interval = std::chrono::seconds{cfg->min_notify_interval};
+  n.udp_mtu = static_cast<size_t>(cfg->udp_mtu);
+  n.user_agent = std::string{"sipcred/"} + SIPCRED_VERSION;
+  if (!cfg->sip_listen.empty()) n.sent_by_udp = n.sent_by_tcp = cfg->sip_listen.front().to_string();
+  if (!cfg->tls_listen.empty()) n.sent_by_tls = cfg->tls_listen.front().to_string();
+  auto svc = service::CredentialService::create(scfg_svc, **st);
+  if (!svc) {
+    log::error("{}", svc.error().message());
+    return 1;
   }
 
   service::EndpointConfig ecfg;
   ecfg.server = std::string{"sipcred/"} + SIPCRED_VERSION;
   ecfg.allow = {"OPTIONS", "SUBSCRIBE", "PUBLISH"};
-  service::Endpoint endpoint{ecfg};
-  net::ServerConfig scfg{cfg->sip_listen, cfg->limits};
-  net::Server server{scfg, endpoint};
+  service::Endpoint endpoint{ecfg, svc->get()};
+  net::ServerConfig scfg{cfg->sip_listen, cfg->tls_listen, cfg->limits};
+  net::Server server{scfg, endpoint, st->get(), tls ? &*tls : nullptr};
   if (auto r = server.start(); !r) {
     log::error("{}", r.error().message());
     return 1;
   }
   log::info("sipcred {} ready (data directory {})", SIPCRED_VERSION, cfg->data_dir);
   server.run();
+  (*st)->flush();  // every acknowledged change is on disk before the process ends
   log::info("stopped");
   return 0;
 }
@@ -153,7 +197,63 @@ int main(int argc, char** argv) {
                           "Check the rules for this AOR (default: the certificate's)");
   inspect_cmd->add_flag("--json", in.json, "Machine-readable output");
 
+  UserAddFlags ua;
+  auto* user_cmd = app.add_subcommand("user", "Manage the digest users of the store");
+  user_cmd->require_subcommand(1);
+  auto* user_add_cmd = user_cmd->add_subcommand(
+      "add", "Create or replace a user that may publish and fetch the credential of an AOR");
+  user_add_cmd->add_option("--data-dir", ua.data_dir, "Data directory of the service");
+  user_add_cmd->add_option("--aor", ua.aor, "The AOR, e.g. sip:alice@example.com")->required();
+  user_add_cmd->add_option("--username", ua.username, "Digest username (default: AOR user)");
+  user_add_cmd->add_option("--realm", ua.realm, "Digest realm (default: AOR host)");
+  user_add_cmd
+      ->add_option("--password-file", ua.password_file, "File whose first line is the password")
+      ->required();
+  std::string list_dir = "data";
+  auto* user_list_cmd = user_cmd->add_subcommand("list", "List the users");
+  user_list_cmd->add_option("--data-dir", list_dir, "Data directory of the service");
+
+  // The minimal client (issue 5): publish, fetch, fetch-credential.
+  auto client_options = [](CLI::App* cmd, ClientFlags& f, bool password) {
+    cmd->add_option("--aor", f.aor, "The AOR, e.g. sip:alice@example.com")->required();
+    cmd->add_option("--server", f.server, "HOST:PORT of the credential service")->required();
+    cmd->add_option("--transport", f.transport, "tls (default), tcp or udp");
+    cmd->add_option("--server-name", f.server_name,
+                    "Name the server's certificate must carry (default: the AOR's domain)");
+    cmd->add_option("--ca", f.ca_file, "PEM trust anchors (default: the system store)");
+    cmd->add_option("--timeout", f.timeout, "Seconds before giving up (default 40)");
+    if (password) {
+      cmd->add_option("--user", f.user, "Digest username (default: the AOR's user)");
+      cmd->add_option("--password-file", f.password_file, "File whose first line is the password")
+          ->required();
+    }
+  };
+  PublishFlags pub;
+  auto* publish_cmd =
+      app.add_subcommand("publish", "PUBLISH a credential (certificate and key) over TLS");
+  client_options(publish_cmd, pub, true);
+  publish_cmd->add_option("--cert", pub.cert, "The certificate (DER or PEM)");
+  publish_cmd->add_option("--key", pub.key, "The PKCS#8 key (DER), normally encrypted");
+  publish_cmd->add_option("--if-match", pub.if_match, "SIP-If-Match: the current entity tag");
+  publish_cmd->add_option("--expires", pub.expires, "Publication lifetime in seconds");
+  publish_cmd->add_flag("--revoke", pub.revoke, "Revoke the credential (empty PUBLISH)");
+  FetchFlags fetch_flags;
+  auto* fetch_cmd =
+      app.add_subcommand("fetch", "Fetch an AOR's certificate (SUBSCRIBE certificate)");
+  client_options(fetch_cmd, fetch_flags, false);
+  fetch_cmd->add_option("--out", fetch_flags.out, "Write the DER certificate here");
+  FetchFlags fc;
+  auto* fetch_cred_cmd = app.add_subcommand(
+      "fetch-credential", "Fetch your own credential (SUBSCRIBE credential, digest, TLS)");
+  client_options(fetch_cred_cmd, fc, true);
+  fetch_cred_cmd->add_option("--out", fc.out, "Directory for cert.der and key.p8")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (publish_cmd->parsed()) return publish(pub);
+  if (fetch_cmd->parsed()) return fetch(fetch_flags);
+  if (fetch_cred_cmd->parsed()) return fetch_credential(fc);
+  if (user_add_cmd->parsed()) return user_add(ua);
+  if (user_list_cmd->parsed()) return user_list(list_dir);
   if (version_cmd->parsed()) {
     std::cout << "sipcred " << SIPCRED_VERSION << "\n";
     return 0;

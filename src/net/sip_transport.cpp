@@ -2,8 +2,11 @@
 
 #include <array>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <deque>
 #include <list>
+#include <map>
+#include <variant>
 
 #include "core/log.hpp"
 
@@ -59,107 +62,195 @@ service::Peer peer_of(const asio::ip::address& a, uint16_t port, service::Transp
   return service::Peer{addr.to_string(), port, t};
 }
 
-class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+std::string peer_key(const service::Peer& p) {
+  return std::string{service::to_string(p.transport)} + " " + p.address + " " +
+         std::to_string(p.port);
+}
+
+using TlsStream = asio::ssl::stream<tcp::socket>;
+
+// What a connection needs from the server that owns it.
+class Hub {
  public:
-  TcpConnection(tcp::socket socket, service::Endpoint& endpoint, const sip::ParserLimits& limits,
-                std::function<void(TcpConnection*)> on_close, std::function<void()> on_activity)
-      : socket_(std::move(socket)),
-        endpoint_(endpoint),
-        parser_(limits),
-        on_close_(std::move(on_close)),
-        on_activity_(std::move(on_activity)) {
-    boost::system::error_code ec;
-    auto remote = socket_.remote_endpoint(ec);
-    peer_ = peer_of(remote.address(), remote.port(), service::Transport::tcp);
+  virtual ~Hub() = default;
+  virtual void on_message(sip::Message msg, const service::Peer& from) = 0;
+  virtual void on_closed(const std::string& key, const void* conn) = 0;
+  virtual void on_send_failed(uint64_t txn) = 0;
+  virtual const sip::ParserLimits& limits() const = 0;
+  virtual std::chrono::seconds idle_timeout() const = 0;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  virtual ~Connection() = default;
+  virtual void send(std::string bytes, uint64_t txn) = 0;
+  virtual void close() = 0;
+};
+
+// One stream connection, plain TCP or TLS. Incoming bytes are framed by the parser (RFC 3261
+// §18.3: Content-Length frames a message on a stream); CRLF keep-alives are answered (RFC 5626
+// §3.5.1); a connection idle for the configured time is closed.
+template <class Stream>
+class StreamConnection final : public Connection {
+ public:
+  StreamConnection(Stream stream, service::Peer peer, Hub& hub)
+      : stream_(std::move(stream)),
+        peer_(std::move(peer)),
+        key_(peer_key(peer_)),
+        hub_(hub),
+        parser_(hub.limits()),
+        idle_(lowest().get_executor()) {}
+
+  const service::Peer& peer() const { return peer_; }
+  const std::string& key() const { return key_; }
+
+  // An accepted connection: TLS handshakes first (bounded by `handshake`), then reads.
+  void start_accepted(std::chrono::seconds handshake) {
+    auto self = shared();
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      arm_idle(handshake);
+      stream_.async_handshake(asio::ssl::stream_base::server, [self](boost::system::error_code ec) {
+        if (ec) {
+          log::debug("tls {}: handshake failed: {}", self->key_, ec.message());
+          return self->finish();
+        }
+        self->established();
+      });
+    } else {
+      established();
+    }
+  }
+  // An outgoing TCP connection: connect, then send what was queued.
+  void start_connect(tcp::endpoint to) {
+    auto self = shared();
+    arm_idle(hub_.idle_timeout());
+    lowest().async_connect(to, [self](boost::system::error_code ec) {
+      if (ec) {
+        log::debug("tcp {}: connect failed: {}", self->key_, ec.message());
+        return self->finish();
+      }
+      self->established();
+    });
   }
 
-  void start() { read(); }
-  void close() {
+  void send(std::string bytes, uint64_t txn) override {
+    queue_.push_back({std::move(bytes), txn});
+    if (queue_.size() == 1 && ready_) write();
+  }
+  void close() override {
     boost::system::error_code ec;
-    socket_.close(ec);
+    lowest().close(ec);
   }
 
  private:
+  struct Queued {
+    std::string bytes;
+    uint64_t txn = 0;
+  };
+  std::shared_ptr<StreamConnection> shared() {
+    return std::static_pointer_cast<StreamConnection>(shared_from_this());
+  }
+  tcp::socket& lowest() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      return stream_.next_layer();
+    } else {
+      return stream_;
+    }
+  }
+  void established() {
+    ready_ = true;
+    arm_idle(hub_.idle_timeout());
+    read();
+    if (!queue_.empty()) write();
+  }
+  void arm_idle(std::chrono::seconds after) {
+    idle_.expires_after(after);
+    auto self = shared();
+    idle_.async_wait([self](boost::system::error_code ec) {
+      if (ec == asio::error::operation_aborted) return;
+      log::debug("{}: idle, closing", self->key_);
+      self->finish();
+    });
+  }
   void read() {
-    auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(buf_), [self](boost::system::error_code ec, size_t n) {
+    auto self = shared();
+    stream_.async_read_some(asio::buffer(buf_), [self](boost::system::error_code ec, size_t n) {
       if (ec) return self->finish();
+      self->arm_idle(self->hub_.idle_timeout());
       if (!self->consume(std::string_view{self->buf_.data(), n})) return self->finish();
       self->read();
     });
   }
-
-  // Feeds the parser until the bytes are used up. False when the stream cannot go on.
   bool consume(std::string_view data) {
-    while (!data.empty()) {
+    while (!data.empty() && !closed_) {
       sip::ParseStep step = parser_.feed(data);
       data.remove_prefix(step.consumed);
       switch (step.status) {
         case sip::ParseStatus::need_more:
           break;
         case sip::ParseStatus::ping:
-          send("\r\n");  // RFC 5626 §3.5.1 pong
+          send("\r\n", 0);  // RFC 5626 §3.5.1 pong
           break;
-        case sip::ParseStatus::done: {
-          sip::Message msg = parser_.take();
-          for (auto& out : endpoint_.on_message(msg, peer_, clock_.now()))
-            send(std::move(out.bytes));
-          on_activity_();
+        case sip::ParseStatus::done:
+          hub_.on_message(parser_.take(), peer_);
           break;
-        }
         case sip::ParseStatus::invalid:
-          log::debug("tcp {}:{}: closing unframeable stream: {}", peer_.address, peer_.port,
-                     step.reason);
+          log::debug("{}: closing unframeable stream: {}", key_, step.reason);
           return false;
       }
     }
-    return true;
+    return !closed_;
   }
-
-  void send(std::string bytes) {
-    queue_.push_back(std::move(bytes));
-    if (queue_.size() == 1) write();
-  }
-
   void write() {
-    auto self = shared_from_this();
-    asio::async_write(socket_, asio::buffer(queue_.front()),
+    auto self = shared();
+    asio::async_write(stream_, asio::buffer(queue_.front().bytes),
                       [self](boost::system::error_code ec, size_t) {
                         if (ec) return self->finish();
                         self->queue_.pop_front();
                         if (!self->queue_.empty()) self->write();
                       });
   }
-
   void finish() {
     if (closed_) return;
     closed_ = true;
-    close();
-    on_close_(this);
+    boost::system::error_code ec;
+    idle_.cancel();
+    lowest().close(ec);
+    // RFC 3261 §17.1.4: requests that never left are transport errors for their transactions.
+    for (auto& q : queue_) {
+      if (q.txn != 0) hub_.on_send_failed(q.txn);
+    }
+    queue_.clear();
+    hub_.on_closed(key_, this);
   }
 
-  tcp::socket socket_;
-  service::Endpoint& endpoint_;
-  sip::Parser parser_;
+  Stream stream_;
   service::Peer peer_;
+  std::string key_;
+  Hub& hub_;
+  sip::Parser parser_;
+  asio::steady_timer idle_;
   std::array<char, 16 * 1024> buf_{};
-  std::deque<std::string> queue_;
-  std::function<void(TcpConnection*)> on_close_;
-  std::function<void()> on_activity_;  // the endpoint may have new timers to arm
-  SystemClock clock_;
+  std::deque<Queued> queue_;
+  bool ready_ = false;
   bool closed_ = false;
 };
 
 }  // namespace
 
-struct Server::Impl {
+struct Server::Impl final : Hub {
   ServerConfig config;
   service::Endpoint& endpoint;
+  store::Store* store;
   asio::io_context io{1};
   asio::signal_set signals{io, SIGINT, SIGTERM};
+  std::unique_ptr<asio::ssl::context> tls_ctx;
   std::vector<std::unique_ptr<udp::socket>> udp_sockets;
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-  std::list<std::shared_ptr<TcpConnection>> connections;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;      // plain TCP
+  std::vector<std::unique_ptr<tcp::acceptor>> tls_acceptors;  // TLS
+  // Open connections by peer ("TCP 192.0.2.1 5060"): responses and in-dialog requests reuse them.
+  std::map<std::string, std::shared_ptr<Connection>> connections;
+  std::map<std::string, size_t> per_source;  // connections per remote address
   std::array<char, 65536> datagram{};
   udp::endpoint sender;
   SystemClock clock;
@@ -167,40 +258,134 @@ struct Server::Impl {
   asio::steady_timer txn_timer{io};
   std::optional<TimePoint> armed;
 
-  Impl(ServerConfig c, service::Endpoint& e) : config(std::move(c)), endpoint(e) {}
+  Impl(ServerConfig c, service::Endpoint& e, store::Store* s, const crypto::TlsServerContext* t)
+      : config(std::move(c)), endpoint(e), store(s) {
+    if (t != nullptr) {
+      tls_ctx = std::make_unique<asio::ssl::context>(
+          static_cast<asio::ssl::context::native_handle_type>(t->adopt_native()));
+    }
+  }
+
+  // Hub
+  void on_message(sip::Message msg, const service::Peer& from) override {
+    handle(endpoint.on_message(msg, from, clock.now(), clock.wall_now()));
+  }
+  void on_closed(const std::string& key, const void* conn) override {
+    asio::post(io, [this, key, conn] {
+      auto it = connections.find(key);
+      if (it != connections.end() && it->second.get() == conn) {
+        auto addr = key.substr(key.find(' ') + 1);
+        addr = addr.substr(0, addr.rfind(' '));
+        if (auto p = per_source.find(addr); p != per_source.end() && --p->second == 0) {
+          per_source.erase(p);
+        }
+        connections.erase(it);
+      }
+    });
+  }
+  void on_send_failed(uint64_t txn) override {
+    asio::post(io, [this, txn] {
+      endpoint.on_transport_error(txn, clock.now());
+      arm_timer();
+    });
+  }
+  const sip::ParserLimits& limits() const override { return config.limits; }
+  std::chrono::seconds idle_timeout() const override { return config.idle_timeout; }
+
+  // After every event: send, commit, re-arm.
+  void handle(std::vector<service::Outgoing> outs) {
+    for (auto& o : outs) send(std::move(o));
+    for (auto& w : endpoint.take_writes()) commit(std::move(w));
+    arm_timer();
+  }
+
+  void commit(service::PendingWrite w) {
+    if (store == nullptr) {
+      handle(endpoint.on_write_done(w.token, fail(Errc::internal, "no store"), clock.now(),
+                                    clock.wall_now()));
+      return;
+    }
+    uint64_t token = w.token;
+    // The callback runs on the store's writer thread after the commit: back to the I/O thread.
+    store->submit(std::move(w.change), w.wall, [this, token](Result<store::Applied> r) {
+      asio::post(io, [this, token, r = std::move(r)]() mutable {
+        handle(endpoint.on_write_done(token, std::move(r), clock.now(), clock.wall_now()));
+      });
+    });
+  }
+
+  void send(service::Outgoing out) {
+    if (out.to.transport == service::Transport::udp) return send_udp(out);
+    auto it = connections.find(peer_key(out.to));
+    if (it != connections.end()) return it->second->send(std::move(out.bytes), out.txn);
+    if (out.to.transport == service::Transport::tcp && out.txn != 0) {
+      return connect_and_send(std::move(out));
+    }
+    // A response whose connection is gone, or a request toward a TLS peer whose connection
+    // closed (we do not open TLS connections to subscribers): a transport error (§17.1.4).
+    log::debug("no connection to {}", peer_key(out.to));
+    if (out.txn != 0) on_send_failed(out.txn);
+  }
+
+  void send_udp(const service::Outgoing& out) {
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(out.to.address, ec);
+    if (ec || udp_sockets.empty()) {
+      if (out.txn != 0) on_send_failed(out.txn);
+      return;
+    }
+    // From a socket of the destination's family (an IPv6 socket can reach IPv4-mapped).
+    udp::socket* sock = nullptr;
+    for (auto& s : udp_sockets) {
+      bool v6 = s->local_endpoint(ec).address().is_v6();
+      if (v6 == addr.is_v6()) {
+        sock = s.get();
+        break;
+      }
+      if (v6 && sock == nullptr) sock = s.get();
+    }
+    if (sock == nullptr) sock = udp_sockets.front().get();
+    if (addr.is_v4() && sock->local_endpoint(ec).address().is_v6()) {
+      addr = asio::ip::make_address_v6(asio::ip::v4_mapped, addr.to_v4());
+    }
+    sock->send_to(asio::buffer(out.bytes), udp::endpoint{addr, out.to.port}, 0, ec);
+    if (ec) {
+      log::debug("udp send to {}:{} failed: {}", out.to.address, out.to.port, ec.message());
+      if (out.txn != 0) on_send_failed(out.txn);
+    }
+  }
+
+  void connect_and_send(service::Outgoing out) {
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(out.to.address, ec);
+    if (ec || connections.size() >= config.max_tcp_connections) return on_send_failed(out.txn);
+    auto conn = std::make_shared<StreamConnection<tcp::socket>>(tcp::socket{io}, out.to, *this);
+    auto key = conn->key();
+    connections[key] = conn;
+    ++per_source[out.to.address];
+    conn->send(std::move(out.bytes), out.txn);
+    conn->start_connect(tcp::endpoint{addr, out.to.port});
+  }
 
   void receive(udp::socket& sock) {
     sock.async_receive_from(asio::buffer(datagram), sender,
                             [this, &sock](boost::system::error_code ec, size_t n) {
                               if (ec == asio::error::operation_aborted) return;
-                              if (!ec) on_datagram(sock, std::string_view{datagram.data(), n});
+                              if (!ec) on_datagram(std::string_view{datagram.data(), n});
                               receive(sock);
                             });
   }
 
-  void on_datagram(udp::socket& sock, std::string_view bytes) {
+  void on_datagram(std::string_view bytes) {
     auto from = peer_of(sender.address(), sender.port(), service::Transport::udp);
+    if (bytes == "\r\n\r\n" || bytes == "\r\n") return;  // RFC 5626 §4.4.1 keep-alive
     auto msg = sip::parse_datagram(bytes, config.limits);
     if (!msg) {
       // Without a parsed message there is no Via to answer to (RFC 3261 §18.2.2).
       log::debug("udp {}:{}: dropped: {}", from.address, from.port, msg.error().detail);
       return;
     }
-    send_all(sock, endpoint.on_message(*msg, from, clock.now()));
-    arm_timer();
-  }
-
-  void send_all(udp::socket& sock, std::vector<service::Outgoing> outs) {
-    for (auto& out : outs) {
-      boost::system::error_code ec;
-      auto addr = asio::ip::make_address(out.to.address, ec);
-      if (ec) continue;
-      if (addr.is_v4() && sock.local_endpoint(ec).address().is_v6()) {
-        addr = asio::ip::make_address_v6(asio::ip::v4_mapped, addr.to_v4());
-      }
-      sock.send_to(asio::buffer(out.bytes), udp::endpoint{addr, out.to.port}, 0, ec);
-      if (ec) log::debug("udp send to {}:{} failed: {}", out.to.address, out.to.port, ec.message());
-    }
+    handle(endpoint.on_message(*msg, from, clock.now(), clock.wall_now()));
   }
 
   void arm_timer() {
@@ -211,76 +396,109 @@ struct Server::Impl {
     txn_timer.async_wait([this](boost::system::error_code ec) {
       if (ec == asio::error::operation_aborted) return;
       armed.reset();
-      // Retransmissions go out over UDP (on reliable transports the machines send none), from
-      // a socket of the destination's address family.
-      for (auto& out : endpoint.on_timer(clock.now())) {
-        boost::system::error_code err;
-        bool v6 = asio::ip::make_address(out.to.address, err).is_v6();
-        for (auto& s : udp_sockets) {
-          if (s->local_endpoint(err).address().is_v6() == v6 || !v6) {
-            send_all(*s, {std::move(out)});
-            break;
+      handle(endpoint.on_timer(clock.now(), clock.wall_now()));
+    });
+  }
+
+  // Admission of an accepted connection: the totals and the per-source limit.
+  bool admit(const service::Peer& peer) {
+    if (connections.size() >= config.max_tcp_connections) return false;
+    auto& n = per_source[peer.address];
+    if (n >= config.max_connections_per_source) {
+      if (n == 0) per_source.erase(peer.address);
+      return false;
+    }
+    ++n;
+    return true;
+  }
+
+  void accept(tcp::acceptor& acc, bool tls) {
+    acc.async_accept([this, &acc, tls](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) {
+        auto remote = socket.remote_endpoint(ec);
+        if (!ec) {
+          auto peer = peer_of(remote.address(), remote.port(),
+                              tls ? service::Transport::tls : service::Transport::tcp);
+          if (!admit(peer)) {
+            log::debug("refusing connection from {}: limit reached", peer.address);
+            socket.close(ec);
+          } else if (tls) {
+            auto conn = std::make_shared<StreamConnection<TlsStream>>(
+                TlsStream{std::move(socket), *tls_ctx}, peer, *this);
+            connections[conn->key()] = conn;
+            conn->start_accepted(config.handshake_timeout);
+          } else {
+            auto conn =
+                std::make_shared<StreamConnection<tcp::socket>>(std::move(socket), peer, *this);
+            connections[conn->key()] = conn;
+            conn->start_accepted(config.handshake_timeout);
           }
         }
       }
-      arm_timer();
+      accept(acc, tls);
     });
   }
 
-  void accept(tcp::acceptor& acc) {
-    acc.async_accept([this, &acc](boost::system::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
-        if (connections.size() >= config.max_tcp_connections) {
-          socket.close(ec);
-        } else {
-          auto it = connections.insert(connections.end(), nullptr);
-          *it = std::make_shared<TcpConnection>(
-              std::move(socket), endpoint, config.limits,
-              [this, it](TcpConnection*) {
-                // Erase after the current handler returns, keeping the connection alive until then.
-                asio::post(io, [this, it] { connections.erase(it); });
-              },
-              [this] { arm_timer(); });
-          (*it)->start();
-        }
-      }
-      accept(acc);
-    });
-  }
-};
-
-Server::Server(ServerConfig config, service::Endpoint& endpoint)
-    : impl_(std::make_unique<Impl>(std::move(config), endpoint)) {}
-
-Server::~Server() = default;
-
-Result<void> Server::start() {
-  for (const auto& l : impl_->config.sip) {
+  Result<asio::ip::address> resolve(const ListenAddress& l) {
     boost::system::error_code ec;
     auto addr = asio::ip::make_address(l.host, ec);
-    if (ec) {
-      asio::ip::tcp::resolver resolver{impl_->io};
-      auto results = resolver.resolve(l.host, std::to_string(l.port), ec);
-      if (ec || results.empty())
-        return fail(Errc::config, "cannot resolve listen host '" + l.host + "'");
-      addr = results.begin()->endpoint().address();
+    if (!ec) return addr;
+    asio::ip::tcp::resolver resolver{io};
+    auto results = resolver.resolve(l.host, std::to_string(l.port), ec);
+    if (ec || results.empty()) {
+      return fail(Errc::config, "cannot resolve listen host '" + l.host + "'");
     }
-    auto usock = std::make_unique<udp::socket>(impl_->io);
-    usock->open(addr.is_v6() ? udp::v6() : udp::v4(), ec);
-    if (!ec) usock->bind(udp::endpoint{addr, l.port}, ec);
-    if (ec) return fail(Errc::io, "cannot bind UDP " + l.to_string() + ": " + ec.message());
-    auto acc = std::make_unique<tcp::acceptor>(impl_->io);
+    return results.begin()->endpoint().address();
+  }
+
+  Result<std::unique_ptr<tcp::acceptor>> listen_tcp(const asio::ip::address& addr,
+                                                    const ListenAddress& l) {
+    boost::system::error_code ec;
+    auto acc = std::make_unique<tcp::acceptor>(io);
     acc->open(addr.is_v6() ? tcp::v6() : tcp::v4(), ec);
     if (!ec) acc->set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acc->bind(tcp::endpoint{addr, l.port}, ec);
     if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fail(Errc::io, "cannot listen on TCP " + l.to_string() + ": " + ec.message());
+    return acc;
+  }
+};
+
+Server::Server(ServerConfig config, service::Endpoint& endpoint, store::Store* store,
+               const crypto::TlsServerContext* tls)
+    : impl_(std::make_unique<Impl>(std::move(config), endpoint, store, tls)) {}
+
+Server::~Server() = default;
+
+Result<void> Server::start() {
+  for (const auto& l : impl_->config.sip) {
+    auto addr = impl_->resolve(l);
+    if (!addr) return Unexpected{addr.error()};
+    boost::system::error_code ec;
+    auto usock = std::make_unique<udp::socket>(impl_->io);
+    usock->open(addr->is_v6() ? udp::v6() : udp::v4(), ec);
+    if (!ec) usock->bind(udp::endpoint{*addr, l.port}, ec);
+    if (ec) return fail(Errc::io, "cannot bind UDP " + l.to_string() + ": " + ec.message());
+    auto acc = impl_->listen_tcp(*addr, l);
+    if (!acc) return Unexpected{acc.error()};
     log::info("SIP listening on UDP and TCP {}", l.to_string());
     impl_->receive(*usock);
-    impl_->accept(*acc);
+    impl_->accept(**acc, false);
     impl_->udp_sockets.push_back(std::move(usock));
-    impl_->acceptors.push_back(std::move(acc));
+    impl_->acceptors.push_back(std::move(*acc));
+  }
+  for (const auto& l : impl_->config.tls) {
+    if (!impl_->tls_ctx)
+      return fail(Errc::config,
+                  "TLS listener " + l.to_string() + " configured without certificates");
+    auto addr = impl_->resolve(l);
+    if (!addr) return Unexpected{addr.error()};
+    auto acc = impl_->listen_tcp(*addr, l);
+    if (!acc) return Unexpected{acc.error()};
+    log::info("SIP listening on TLS {}", l.to_string());
+    impl_->accept(**acc, true);
+    impl_->tls_acceptors.push_back(std::move(*acc));
   }
   impl_->signals.async_wait([this](boost::system::error_code ec, int sig) {
     if (!ec) log::info("signal {}: stopping", sig);
@@ -298,9 +516,9 @@ void Server::stop() {
     boost::system::error_code ec;
     for (auto& s : impl_->udp_sockets) s->close(ec);
     for (auto& a : impl_->acceptors) a->close(ec);
-    for (auto& c : impl_->connections) {
-      if (c) c->close();
-    }
+    for (auto& a : impl_->tls_acceptors) a->close(ec);
+    auto conns = impl_->connections;
+    for (auto& [k, c] : conns) c->close();
     impl_->signals.cancel(ec);
     impl_->txn_timer.cancel();
     impl_->io.stop();

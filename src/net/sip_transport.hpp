@@ -1,8 +1,11 @@
-// SIP over UDP and TCP (RFC 3261 §18): the only place with sockets and Asio. It frames bytes with
-// the sans-I/O parser, hands messages to the endpoint and sends what the endpoint returns.
-// Transactions, TLS, connection reuse and abuse limits grow here in issue 3.
+// SIP over UDP, TCP and TLS (RFC 3261 §18, §26): the only place with sockets and Asio. It frames
+// bytes with the sans-I/O parser, hands messages to the endpoint, sends what the endpoint returns
+// (responses on the connection the request came in on, requests on a connection to the peer if
+// one is open, else a new TCP connection), commits the store writes the endpoint asks for and
+// hands their results back on the I/O thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "crypto/tls.hpp"
 #include "service/endpoint.hpp"
 #include "sip/parser.hpp"
 
@@ -26,13 +30,20 @@ Result<ListenAddress> parse_listen_address(std::string_view text);
 
 struct ServerConfig {
   std::vector<ListenAddress> sip;  // UDP and TCP on each
+  std::vector<ListenAddress> tls;  // SIP over TLS (RFC 3261 §26.3.1) on each
   sip::ParserLimits limits;
-  size_t max_tcp_connections = 1024;
+  size_t max_tcp_connections = 1024;       // TCP and TLS connections at once
+  size_t max_connections_per_source = 16;  // from one address
+  std::chrono::seconds idle_timeout{600};  // a connection with no traffic is closed
+  std::chrono::seconds handshake_timeout{10};
 };
 
 class Server {
  public:
-  Server(ServerConfig config, service::Endpoint& endpoint);
+  // `store` commits what the endpoint's service asks for (may be null when nothing is served);
+  // `tls` is required when config.tls is not empty.
+  Server(ServerConfig config, service::Endpoint& endpoint, store::Store* store = nullptr,
+         const crypto::TlsServerContext* tls = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -87,10 +87,22 @@ Peer response_destination(std::string_view top_via, const Peer& from) {
   return to;
 }
 
-Endpoint::Endpoint(EndpointConfig config)
-    : config_(std::move(config)),
-      allow_(join(config_.allow)),
-      rng_(config_.seed != 0 ? config_.seed : std::random_device{}()) {}
+Endpoint::Endpoint(EndpointConfig config, Service* service)
+    : config_(std::move(config)), service_(service), tokens_(config_.seed) {
+  if (service_ != nullptr) {
+    for (const auto& m : {"SUBSCRIBE", "PUBLISH"}) {
+      if (std::find(config_.allow.begin(), config_.allow.end(), m) == config_.allow.end()) {
+        config_.allow.emplace_back(m);
+      }
+    }
+    for (auto& e : service_->events()) {
+      if (std::find(config_.events.begin(), config_.events.end(), e) == config_.events.end()) {
+        config_.events.push_back(std::move(e));
+      }
+    }
+  }
+  allow_ = join(config_.allow);
+}
 
 bool Endpoint::supports(std::string_view option_tag) const {
   return std::find(config_.supported.begin(), config_.supported.end(), option_tag) !=
@@ -98,24 +110,20 @@ bool Endpoint::supports(std::string_view option_tag) const {
 }
 
 std::string Endpoint::new_tag() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  uint64_t v = rng_();
-  std::string tag(16, '0');
-  for (auto& c : tag) {
-    c = kHex[v & 15];
-    v >>= 4;
-  }
-  return tag;
+  return tokens_.hex(16);
 }
 
 std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const Peer& from, int status,
-                                        std::string_view reason) {
+                                        std::string_view reason, const Answer* extra) {
   auto via = req.first(sip::HeaderId::via);
   if (!via) return std::nullopt;  // nowhere to send it (RFC 3261 §18.2.2)
-  sip::Message out = sip::make_response(req, status, reason, new_tag());
+  std::string tag = extra != nullptr && !extra->to_tag.empty() ? extra->to_tag : new_tag();
+  sip::Message out = sip::make_response(req, status, reason, tag);
   std::string top = annotate_via(*via, from);
   out.replace_first(sip::HeaderId::via, top);
-  if (status == 405 || status == 200) out.add(sip::HeaderId::allow, allow_);
+  if (status == 405 || (status == 200 && req.method() == "OPTIONS")) {
+    out.add(sip::HeaderId::allow, allow_);
+  }
   // RFC 6665 §8.2.2: a 489 lists the packages that are understood.
   if (!config_.events.empty() && (status == 489 || (status == 200 && req.method() == "OPTIONS"))) {
     out.add(sip::HeaderId::allow_events, join(config_.events));
@@ -132,37 +140,47 @@ std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const Peer& fro
       if (!supports(opt)) out.add(sip::HeaderId::unsupported, opt);
     }
   }
+  if (extra != nullptr) {
+    for (const auto& [id, value] : extra->headers) out.add(id, value);
+  }
   out.add(sip::HeaderId::server, config_.server);
   out.set_body({});
   return Outgoing{out.serialize(), response_destination(top, from), status};
 }
 
-std::optional<Outgoing> Endpoint::answer(const sip::Message& msg, const Peer& from) {
+Answer Endpoint::answer(const sip::Message& msg, const Peer& from, TimePoint now, WallTime wall) {
+  Answer a;
+  auto simple = [&](int status, std::string_view reason = {}) {
+    a.status = status;
+    a.reason = std::string{reason};
+    return a;
+  };
   sip::Verdict v = sip::validate_request(msg);
-  if (!v.ok()) return reply(msg, from, v.status, v.reason);
+  if (!v.ok()) return simple(v.status, v.reason);
 
   // RFC 3261 §8.2.2.3: an extension we do not support in Require gets 420 (not for CANCEL).
   if (msg.method() != "CANCEL") {
     for (auto opt : msg.all(sip::HeaderId::require)) {
-      if (!supports(opt)) return reply(msg, from, 420, "Bad Extension");
+      if (!supports(opt)) return simple(420, "Bad Extension");
     }
   }
   if (std::find(config_.allow.begin(), config_.allow.end(), msg.method()) == config_.allow.end()) {
-    if (msg.method() == "CANCEL") return reply(msg, from, 481, {});  // no transaction to cancel
-    return reply(msg, from, is_known_method(msg.method()) ? 405 : 501, {});
+    if (msg.method() == "CANCEL") return simple(481);  // no transaction to cancel
+    return simple(is_known_method(msg.method()) ? 405 : 501);
   }
-  if (msg.method() == "OPTIONS") return reply(msg, from, 200, {});
+  if (msg.method() == "OPTIONS") return simple(200);
   if (msg.method() == "SUBSCRIBE" || msg.method() == "PUBLISH") {
     // RFC 6665 §8.2.2 / RFC 3903 §6: a missing Event or a package we do not serve is 489.
     auto event = msg.first(sip::HeaderId::event);
-    if (!event) return reply(msg, from, 489, "Bad Event (no Event header)");
+    if (!event) return simple(489, "Bad Event (no Event header)");
     auto parsed = sip::parse_event(*event);
     if (!parsed || std::find(config_.events.begin(), config_.events.end(), parsed->package) ==
                        config_.events.end()) {
-      return reply(msg, from, 489, {});
+      return simple(489);
     }
+    if (service_ != nullptr) return service_->on_request(msg, from, now, wall);
   }
-  return reply(msg, from, 501, {});
+  return simple(501);
 }
 
 void Endpoint::collect(std::vector<sip::txn::Action>&& actions, const Txn& txn,
@@ -180,10 +198,24 @@ void Endpoint::schedule(const std::string& key, Txn& txn) {
   if (txn.deadline) timers_.insert({*txn.deadline, key});
 }
 
-std::vector<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& from,
-                                           TimePoint now) {
+void Endpoint::respond(const std::string& key, Txn& txn, Outgoing first, TimePoint now,
+                       std::vector<Outgoing>& out) {
+  txn.to = first.to;
+  txn.status = first.status;
+  auto actions = std::visit(
+      [&](auto& m) { return m.respond(first.status, std::move(first.bytes), now); }, txn.machine);
+  collect(std::move(actions), txn, out);
+  schedule(key, txn);
+}
+
+std::vector<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& from, TimePoint now,
+                                           WallTime wall) {
   std::vector<Outgoing> out;
-  if (msg.is_response()) return out;  // no client transactions yet
+  if (msg.is_response()) {
+    // RFC 3261 §18.1.2 / §17.1.3: to the client transaction it matches, or dropped.
+    if (service_ != nullptr) service_->on_response(msg, now, out);
+    return out;
+  }
   auto key = sip::txn::server_key(msg);
   if (key) {
     if (auto it = txns_.find(*key); it != txns_.end()) {
@@ -199,26 +231,66 @@ std::vector<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& 
     }
   }
   if (msg.method() == "ACK") return out;  // never answered (RFC 3261 §17.2.1)
-  auto first = answer(msg, from);
-  if (!first) return out;
-  int status = first->status;
-  if (!key || txns_.size() >= config_.max_transactions) {
-    out.push_back(std::move(*first));  // stateless answer
+  Answer a = answer(msg, from, now, wall);
+  if (a.status == 0 && a.pending != 0) {
+    // The answer waits for a durable write; the transaction absorbs retransmissions meanwhile.
+    if (!key) key = "stateless " + std::to_string(a.pending);
+    bool reliable = from.transport != Transport::udp;
+    Txn txn{Machine{sip::txn::NonInviteServer{reliable, config_.timers}}, from, 0, std::nullopt};
+    txns_.emplace(*key, std::move(txn));
+    waiting_.emplace(a.pending, Waiting{*key, msg, from});
     return out;
   }
-  bool reliable = from.transport != Transport::udp;
-  Txn txn{msg.method() == "INVITE" ? Machine{sip::txn::InviteServer{reliable, config_.timers}}
-                                   : Machine{sip::txn::NonInviteServer{reliable, config_.timers}},
-          first->to, status, std::nullopt};
-  auto actions = std::visit(
-      [&](auto& m) { return m.respond(status, std::move(first->bytes), now); }, txn.machine);
-  collect(std::move(actions), txn, out);
-  auto [it, inserted] = txns_.emplace(*key, std::move(txn));
-  schedule(*key, it->second);
+  auto first = reply(msg, from, a.status, a.reason, &a);
+  if (!first) return out;
+  if (!key || txns_.size() >= config_.max_transactions) {
+    out.push_back(std::move(*first));  // stateless answer
+  } else {
+    bool reliable = from.transport != Transport::udp;
+    Txn txn{msg.method() == "INVITE" ? Machine{sip::txn::InviteServer{reliable, config_.timers}}
+                                     : Machine{sip::txn::NonInviteServer{reliable, config_.timers}},
+            first->to, first->status, std::nullopt};
+    auto [it, inserted] = txns_.emplace(*key, std::move(txn));
+    respond(*key, it->second, std::move(*first), now, out);
+  }
+  // The response first, then what the service sends because of it (RFC 6665 §4.2.1.2's NOTIFY).
+  out.insert(out.end(), std::make_move_iterator(a.after.begin()),
+             std::make_move_iterator(a.after.end()));
   return out;
 }
 
-std::vector<Outgoing> Endpoint::on_timer(TimePoint now) {
+std::vector<PendingWrite> Endpoint::take_writes() {
+  if (service_ == nullptr) return {};
+  return service_->take_writes();
+}
+
+std::vector<Outgoing> Endpoint::on_write_done(uint64_t token, Result<store::Applied> result,
+                                              TimePoint now, WallTime wall) {
+  std::vector<Outgoing> out;
+  if (service_ == nullptr) return out;
+  Answer a = service_->on_write_done(token, std::move(result), now, wall);
+  auto w = waiting_.find(token);
+  if (w != waiting_.end()) {
+    Waiting waiting = std::move(w->second);
+    waiting_.erase(w);
+    auto first = reply(waiting.request, waiting.from, a.status, a.reason, &a);
+    auto it = txns_.find(waiting.key);
+    if (first && it != txns_.end()) {
+      respond(waiting.key, it->second, std::move(*first), now, out);
+    } else if (first) {
+      out.push_back(std::move(*first));
+    }
+  }
+  out.insert(out.end(), std::make_move_iterator(a.after.begin()),
+             std::make_move_iterator(a.after.end()));
+  return out;
+}
+
+void Endpoint::on_transport_error(uint64_t txn, TimePoint now) {
+  if (service_ != nullptr) service_->on_transport_error(txn, now);
+}
+
+std::vector<Outgoing> Endpoint::on_timer(TimePoint now, WallTime wall) {
   std::vector<Outgoing> out;
   while (!timers_.empty() && timers_.begin()->first <= now) {
     std::string key = timers_.begin()->second;
@@ -238,12 +310,22 @@ std::vector<Outgoing> Endpoint::on_timer(TimePoint now) {
       schedule(key, txn);
     }
   }
+  if (service_ != nullptr) {
+    auto more = service_->on_timer(now, wall);
+    out.insert(out.end(), std::make_move_iterator(more.begin()),
+               std::make_move_iterator(more.end()));
+  }
   return out;
 }
 
 std::optional<TimePoint> Endpoint::next_deadline() const {
-  if (timers_.empty()) return std::nullopt;
-  return timers_.begin()->first;
+  std::optional<TimePoint> d;
+  if (!timers_.empty()) d = timers_.begin()->first;
+  if (service_ != nullptr) {
+    auto s = service_->next_deadline();
+    if (s && (!d || *s < *d)) d = s;
+  }
+  return d;
 }
 
 }  // namespace sipcred::service

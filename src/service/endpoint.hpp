@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -13,25 +12,13 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "service/peer.hpp"
+#include "service/service.hpp"
+#include "service/token.hpp"
 #include "sip/message.hpp"
 #include "sip/transaction/transaction.hpp"
 
 namespace sipcred::service {
-
-enum class Transport { udp, tcp, tls };
-std::string_view to_string(Transport t);
-
-struct Peer {
-  std::string address;  // numeric IPv4 or IPv6 (no brackets)
-  uint16_t port = 0;
-  Transport transport = Transport::udp;
-};
-
-struct Outgoing {
-  std::string bytes;
-  Peer to;         // for a stream transport: the connection the request came in on
-  int status = 0;  // the status code of the response carried
-};
 
 struct EndpointConfig {
   std::vector<std::string> allow{"OPTIONS"};  // methods this endpoint serves
@@ -48,16 +35,28 @@ struct EndpointConfig {
 
 class Endpoint {
  public:
-  explicit Endpoint(EndpointConfig config);
+  // `service` (optional, not owned) answers SUBSCRIBE and PUBLISH for its event packages.
+  explicit Endpoint(EndpointConfig config, Service* service = nullptr);
 
   // Handles one message that parsed: a new request gets its answer through a server transaction
   // (RFC 3261 §17.2), a retransmission the transaction's last response, an ACK to our final
   // response to an INVITE is absorbed.
-  std::vector<Outgoing> on_message(const sip::Message& msg, const Peer& from, TimePoint now);
-  // Runs the transactions' timers (response retransmission over UDP, expiry).
-  std::vector<Outgoing> on_timer(TimePoint now);
+  // A response goes to the client transaction (a NOTIFY's) it answers. `wall` is the time of
+  // day (Date, certificate validity, digest nonces).
+  std::vector<Outgoing> on_message(const sip::Message& msg, const Peer& from, TimePoint now,
+                                   WallTime wall = {});
+  // Runs the transactions' timers (response retransmission over UDP, expiry) and the service's.
+  std::vector<Outgoing> on_timer(TimePoint now, WallTime wall = {});
   std::optional<TimePoint> next_deadline() const;
   size_t transaction_count() const { return txns_.size(); }
+
+  // Durable writes the last calls asked for: the caller commits each and reports it with
+  // on_write_done, whose answer goes out through the request's transaction.
+  std::vector<PendingWrite> take_writes();
+  std::vector<Outgoing> on_write_done(uint64_t token, Result<store::Applied> result, TimePoint now,
+                                      WallTime wall);
+  // The transport could not send a request of a client transaction (RFC 3261 §17.1.4).
+  void on_transport_error(uint64_t txn, TimePoint now);
 
  private:
   using Machine = std::variant<sip::txn::NonInviteServer, sip::txn::InviteServer>;
@@ -69,16 +68,26 @@ class Endpoint {
   };
 
   std::optional<Outgoing> reply(const sip::Message& req, const Peer& from, int status,
-                                std::string_view reason);
-  std::optional<Outgoing> answer(const sip::Message& req, const Peer& from);
+                                std::string_view reason, const Answer* extra = nullptr);
+  // The answer to a new request; `status` 0 with `pending` when a service answers later.
+  Answer answer(const sip::Message& req, const Peer& from, TimePoint now, WallTime wall);
+  void respond(const std::string& key, Txn& txn, Outgoing first, TimePoint now,
+               std::vector<Outgoing>& out);
   std::string new_tag();
   bool supports(std::string_view option_tag) const;  // RFC 3261 §20.37 option tags
   void schedule(const std::string& key, Txn& txn);
   void collect(std::vector<sip::txn::Action>&& actions, const Txn& txn, std::vector<Outgoing>& out);
 
   EndpointConfig config_;
+  Service* service_;
   std::string allow_;
-  std::mt19937_64 rng_;
+  struct Waiting {  // a request whose answer waits for a durable write
+    std::string key;
+    sip::Message request;
+    Peer from;
+  };
+  std::unordered_map<uint64_t, Waiting> waiting_;
+  TokenSource tokens_;
   std::unordered_map<std::string, Txn> txns_;
   std::set<std::pair<TimePoint, std::string>> timers_;  // (deadline, transaction key)
 };

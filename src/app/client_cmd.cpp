@@ -1,0 +1,205 @@
+#include "app/client_cmd.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/files.hpp"
+#include "crypto/certificate.hpp"
+#include "crypto/hash.hpp"
+#include "mime/multipart.hpp"
+#include "net/sip_client.hpp"
+#include "net/sip_transport.hpp"
+#include "pki/validate.hpp"
+#include "sip/headers.hpp"
+
+namespace sipcred::app {
+namespace {
+
+int usage(const char* cmd, const std::string& why) {
+  std::fprintf(stderr, "sipcred %s: %s\n", cmd, why.c_str());
+  return 2;
+}
+
+struct Prepared {
+  pki::Aor aor;
+  net::ClientTarget target;
+  std::optional<auth::ClientCredentials> creds;
+};
+
+Result<Prepared> prepare(const ClientFlags& f, bool need_password) {
+  Prepared p;
+  auto aor = pki::parse_aor(f.aor);
+  if (!aor) return Unexpected{aor.error()};
+  p.aor = *aor;
+  auto where = net::parse_listen_address(f.server);
+  if (!where) return fail(Errc::invalid_argument, "--server must be HOST:PORT");
+  p.target.host = where->host;
+  p.target.port = where->port;
+  std::string t;
+  for (char c : f.transport) t.push_back(static_cast<char>(std::toupper(c)));
+  if (t != "UDP" && t != "TCP" && t != "TLS") {
+    return fail(Errc::invalid_argument, "--transport must be udp, tcp or tls");
+  }
+  p.target.transport = t;
+  p.target.server_name = f.server_name.empty() ? aor->host : f.server_name;
+  p.target.ca_file = f.ca_file;
+  p.target.timeout = std::chrono::seconds{f.timeout};
+  if (need_password) {
+    if (f.password_file.empty()) return fail(Errc::invalid_argument, "--password-file is needed");
+    auto pw = first_line(f.password_file);
+    if (!pw) return Unexpected{pw.error()};
+    p.creds = auth::ClientCredentials{f.user.empty() ? aor->user : f.user, *pw, {}};
+  }
+  return p;
+}
+
+// Runs the exchange; prints why it failed. 0 done, 1 refused by the server, 2 could not talk.
+int run(const char* cmd, ua::Exchange& ex, const net::ClientTarget& target) {
+  auto r = net::run_exchange(ex, target);
+  if (!r) {
+    std::fprintf(stderr, "sipcred %s: %s\n", cmd, r.error().message().c_str());
+    return 2;
+  }
+  if (ex.state() != ua::Exchange::State::done) {
+    std::fprintf(stderr, "sipcred %s: %s\n", cmd, ex.error().c_str());
+    return ex.response() ? 1 : 2;
+  }
+  return 0;
+}
+
+// The body of the last NOTIFY, with its Content-Type and Event.
+const sip::Message* last_notify(const ua::Exchange& ex) {
+  return ex.notifies().empty() ? nullptr : &ex.notifies().back();
+}
+
+}  // namespace
+
+int publish(const PublishFlags& f) {
+  auto p = prepare(f, true);
+  if (!p) return usage("publish", p.error().message());
+  ua::RequestSpec spec;
+  spec.method = "PUBLISH";
+  spec.request_uri = p->aor.text();
+  spec.event = "credential";
+  spec.credentials = p->creds;
+  if (!f.if_match.empty()) spec.headers.emplace_back(sip::HeaderId::sip_if_match, f.if_match);
+  if (f.expires >= 0) spec.headers.emplace_back(sip::HeaderId::expires, std::to_string(f.expires));
+  if (f.revoke) {
+    if (!f.cert.empty()) return usage("publish", "--revoke takes no --cert");
+  } else {
+    if (f.cert.empty()) return usage("publish", "--cert is needed (or --revoke)");
+    auto bytes = read_file(f.cert);
+    if (!bytes) return usage("publish", bytes.error().message());
+    auto cert = crypto::Certificate::from_bytes(
+        std::span{reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()});
+    if (!cert) return usage("publish", f.cert + ": " + cert.error().detail);
+    std::vector<uint8_t> key;
+    if (!f.key.empty()) {
+      auto k = read_file(f.key);
+      if (!k) return usage("publish", k.error().message());
+      key.assign(k->begin(), k->end());
+    }
+    // REQ-PART PUB-2: a bare certificate, or the multipart with the key.
+    if (key.empty()) {
+      spec.content_type = "application/pkix-cert";
+      spec.body.assign(cert->der().begin(), cert->der().end());
+    } else {
+      spec.body = mime::build_credential_body(cert->der(), key, spec.content_type);
+    }
+  }
+  ua::Exchange ex{std::move(spec), {}};
+  int rc = run("publish", ex, p->target);
+  if (rc != 0) return rc;
+  auto etag = ex.response()->first(sip::HeaderId::sip_etag);
+  std::cout << (f.revoke ? "revoked " : "published ") << p->aor.text() << "\n";
+  if (etag) std::cout << "SIP-ETag: " << *etag << "\n";
+  return 0;
+}
+
+int fetch(const FetchFlags& f) {
+  auto p = prepare(f, false);
+  if (!p) return usage("fetch", p.error().message());
+  ua::RequestSpec spec;
+  spec.method = "SUBSCRIBE";
+  spec.request_uri = p->aor.text();
+  spec.event = "certificate";
+  spec.headers.emplace_back(sip::HeaderId::accept, "application/pkix-cert");
+  spec.headers.emplace_back(sip::HeaderId::expires, "0");  // RFC 6665 §4.1.2.4: a fetch
+  ua::Exchange ex{std::move(spec), {}};
+  int rc = run("fetch", ex, p->target);
+  if (rc != 0) return rc;
+  const sip::Message* n = last_notify(ex);
+  if (n == nullptr || n->body().empty()) {
+    std::cout << "no certificate for " << p->aor.text() << "\n";  // CERT-3's empty NOTIFY
+    return 1;
+  }
+  std::span body{reinterpret_cast<const uint8_t*>(n->body().data()), n->body().size()};
+  auto cert = crypto::Certificate::from_der(body);
+  if (!cert) {
+    std::cout << "discarded: not a DER certificate: " << cert.error().detail << "\n";
+    return 1;
+  }
+  SystemClock clock;
+  // HTTP-5/HTTP-6 and TRUST-2's validity part: a certificate that fails is discarded.
+  auto v = pki::check_caller(*cert, p->aor, clock.wall_now());
+  std::cout << "certificate of " << p->aor.text() << "\n"
+            << "  subject " << cert->subject() << "\n"
+            << "  SHA-256 " << crypto::to_hex(cert->fingerprint(crypto::HashAlg::sha256)) << "\n"
+            << "  valid " << to_iso8601(cert->not_before()) << " to "
+            << to_iso8601(cert->not_after()) << "\n";
+  if (!v.ok()) {
+    std::cout << "discarded: " << v.reason() << "\n";
+    return 1;
+  }
+  if (!f.out.empty()) {
+    if (auto w = write_file(f.out, cert->der(), false); !w) {
+      return usage("fetch", w.error().message());
+    }
+  }
+  return 0;
+}
+
+int fetch_credential(const FetchFlags& f) {
+  auto p = prepare(f, true);
+  if (!p) return usage("fetch-credential", p.error().message());
+  if (f.out.empty()) return usage("fetch-credential", "--out DIR is needed");
+  ua::RequestSpec spec;
+  spec.method = "SUBSCRIBE";
+  spec.request_uri = p->aor.text();
+  spec.event = "credential";
+  spec.credentials = p->creds;
+  spec.headers.emplace_back(sip::HeaderId::expires, "0");
+  ua::Exchange ex{std::move(spec), {}};
+  int rc = run("fetch-credential", ex, p->target);
+  if (rc != 0) return rc;
+  const sip::Message* n = last_notify(ex);
+  if (n == nullptr || n->body().empty()) {
+    std::cout << "no credential for " << p->aor.text() << "\n";
+    return 1;
+  }
+  auto parts =
+      mime::parse_credential_body(n->body(), n->first(sip::HeaderId::content_type).value_or(""));
+  if (!parts) {
+    std::cout << "discarded: " << parts.error().detail << "\n";
+    return 1;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(f.out, ec);
+  auto dir = std::filesystem::path{f.out};
+  if (auto w = write_file(dir / "cert.der", parts->cert_der, false); !w) {
+    return usage("fetch-credential", w.error().message());
+  }
+  if (parts->pkcs8_der) {
+    if (auto w = write_file(dir / "key.p8", *parts->pkcs8_der, true); !w) {
+      return usage("fetch-credential", w.error().message());
+    }
+  }
+  auto event = sip::parse_event(n->first(sip::HeaderId::event).value_or(""));
+  std::cout << "credential of " << p->aor.text() << " written to " << f.out << "\n";
+  if (event) {
+    if (auto etag = event->params.value("etag")) std::cout << "etag: " << *etag << "\n";
+  }
+  return 0;
+}
+
+}  // namespace sipcred::app

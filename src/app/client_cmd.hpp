@@ -1,0 +1,36 @@
+// The minimal client: `sipcred publish`, `sipcred fetch` and `sipcred fetch-credential`, built
+// on ua::Exchange (transactions, digest) and net::run_exchange (UDP/TCP/TLS with the name check).
+#pragma once
+
+#include <string>
+
+namespace sipcred::app {
+
+struct ClientFlags {
+  std::string aor;
+  std::string server;  // HOST:PORT
+  std::string transport = "tls";
+  std::string server_name;  // default: the AOR's domain
+  std::string ca_file;      // PEM trust anchors; default: the system store
+  std::string user;         // digest username; default: the AOR's user part
+  std::string password_file;
+  int timeout = 40;
+};
+
+struct PublishFlags : ClientFlags {
+  std::string cert;  // DER or PEM
+  std::string key;   // DER PKCS#8 (EncryptedPrivateKeyInfo unless the service allows otherwise)
+  std::string if_match;
+  bool revoke = false;
+  int expires = -1;  // -1: not sent
+};
+
+struct FetchFlags : ClientFlags {
+  std::string out;  // fetch: write the certificate here; fetch-credential: a directory
+};
+
+int publish(const PublishFlags& f);
+int fetch(const FetchFlags& f);
+int fetch_credential(const FetchFlags& f);
+
+}  // namespace sipcred::app

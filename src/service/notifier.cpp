@@ -1,0 +1,380 @@
+#include "service/notifier.hpp"
+
+#include <algorithm>
+
+#include "sip/headers.hpp"
+
+namespace sipcred::service {
+
+namespace {
+
+std::string resource_key(std::string_view package, std::string_view resource) {
+  std::string k{package};
+  k.append(" ").append(resource);
+  return k;
+}
+
+std::string_view via_transport(Transport t) {
+  return to_string(t);
+}
+
+// Seconds left, rounded up so that a subscriber is never told less than it has.
+uint64_t seconds_left(TimePoint now, TimePoint until) {
+  if (until <= now) return 0;
+  auto ms = (until - now).count();
+  return static_cast<uint64_t>((ms + 999) / 1000);
+}
+
+}  // namespace
+
+Notifier::Notifier(NotifierConfig config, ContentSource content, NotifyFinalizer finalize)
+    : config_(std::move(config)),
+      content_(std::move(content)),
+      finalize_(std::move(finalize)),
+      tokens_(config_.seed) {}
+
+Peer Notifier::destination(const Subscription& sub) {
+  return sub.flow;
+}
+
+std::vector<Outgoing> Notifier::add(Subscription sub, TimePoint now) {
+  std::vector<Outgoing> out;
+  sub.id = next_sub_++;
+  sub.dirty = true;
+  sub.immediate = true;
+  uint64_t id = sub.id;
+  by_dialog_.emplace(
+      sip::dialog_key(sub.dialog.call_id, sub.dialog.local_tag, sub.dialog.remote_tag), id);
+  by_resource_.emplace(resource_key(sub.package, sub.resource), id);
+  auto [it, inserted] = subs_.emplace(id, std::move(sub));
+  due(it->second, now, out);
+  return out;
+}
+
+Subscription* Notifier::find(uint64_t id) {
+  auto it = subs_.find(id);
+  return it == subs_.end() ? nullptr : &it->second;
+}
+
+Subscription* Notifier::find_dialog(std::string_view key) {
+  auto it = by_dialog_.find(std::string{key});
+  return it == by_dialog_.end() ? nullptr : find(it->second);
+}
+
+std::vector<Outgoing> Notifier::refresh(uint64_t id, Duration expires, TimePoint now) {
+  std::vector<Outgoing> out;
+  Subscription* s = find(id);
+  if (s == nullptr) return out;
+  if (expires.count() == 0) {
+    if (s->final_reason.empty()) s->final_reason = "timeout";
+  } else {
+    s->expires_at = now + expires;
+  }
+  s->dirty = true;
+  s->immediate = true;
+  due(*s, now, out);
+  return out;
+}
+
+std::vector<Outgoing> Notifier::changed(std::string_view package, std::string_view resource,
+                                        TimePoint now) {
+  std::vector<Outgoing> out;
+  auto [b, e] = by_resource_.equal_range(resource_key(package, resource));
+  std::vector<uint64_t> ids;
+  for (auto it = b; it != e; ++it) ids.push_back(it->second);
+  for (uint64_t id : ids) {
+    if (Subscription* s = find(id)) {
+      s->dirty = true;
+      due(*s, now, out);
+    }
+  }
+  return out;
+}
+
+std::vector<Outgoing> Notifier::terminate_all(std::string_view package, std::string_view resource,
+                                              std::string_view reason, TimePoint now) {
+  std::vector<Outgoing> out;
+  auto [b, e] = by_resource_.equal_range(resource_key(package, resource));
+  std::vector<uint64_t> ids;
+  for (auto it = b; it != e; ++it) ids.push_back(it->second);
+  for (uint64_t id : ids) {
+    if (Subscription* s = find(id); s && s->final_reason.empty()) {
+      s->final_reason = std::string{reason};
+      due(*s, now, out);
+    }
+  }
+  return out;
+}
+
+void Notifier::due(Subscription& s, TimePoint now, std::vector<Outgoing>& out) {
+  if (s.in_flight == 0 && !s.final_sent) {
+    bool final_due = !s.final_reason.empty();
+    bool rate_ok = !s.last_notify || now >= *s.last_notify + config_.min_interval;
+    if (final_due || (s.dirty && (s.immediate || rate_ok))) send_notify(s, now, out);
+  }
+  reschedule(s, now);
+}
+
+void Notifier::reschedule(Subscription& s, TimePoint now) {
+  if (auto it = sub_deadline_.find(s.id); it != sub_deadline_.end()) {
+    sub_timers_.erase({it->second, s.id});
+    sub_deadline_.erase(it);
+  }
+  std::optional<TimePoint> when;
+  if (s.final_reason.empty()) when = s.expires_at;
+  if (s.dirty && s.in_flight == 0 && s.final_reason.empty() && s.last_notify) {
+    TimePoint next = *s.last_notify + config_.min_interval;
+    if (next > now && (!when || next < *when)) when = next;
+  }
+  if (when) {
+    sub_deadline_[s.id] = *when;
+    sub_timers_.insert({*when, s.id});
+  }
+}
+
+void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>& out) {
+  NotifyContent c = content_(s);
+  const bool final = !s.final_reason.empty();
+  Peer to = destination(s);
+
+  // RFC 6665 §8.2.3 / §4.2.2: the state and what is left of the subscription.
+  std::string state;
+  if (final) {
+    state = "terminated;reason=" + s.final_reason;
+  } else {
+    state = s.pending ? "pending" : "active";
+    state += ";expires=" + std::to_string(seconds_left(now, s.expires_at));
+  }
+  std::string event = s.package;
+  if (!s.event_id.empty()) event += ";id=" + s.event_id;
+  event += c.event_params;
+
+  auto build = [&](Transport t, const std::string& branch) {
+    std::string_view sent_by = t == Transport::udp   ? config_.sent_by_udp
+                               : t == Transport::tcp ? config_.sent_by_tcp
+                                                     : config_.sent_by_tls;
+    std::string via = "SIP/2.0/" + std::string{via_transport(t)} + " " + std::string{sent_by} +
+                      ";branch=" + branch;
+    std::string contact = t == Transport::tls   ? "sips:" + std::string{sent_by}
+                          : t == Transport::tcp ? "sip:" + std::string{sent_by} + ";transport=tcp"
+                                                : "sip:" + std::string{sent_by};
+    sip::Dialog d = s.dialog;  // the CSeq is taken once, below, for whichever form is sent
+    d.local_cseq = s.dialog.local_cseq;
+    sip::Message m = sip::in_dialog_request(d, "NOTIFY", via, contact);
+    m.add(sip::HeaderId::event, event);
+    m.add(sip::HeaderId::subscription_state, state);
+    m.add(sip::HeaderId::user_agent, config_.user_agent);
+    if (!c.body.empty()) {
+      m.add(sip::HeaderId::content_type, c.content_type);
+      // RFC 3204 / draft-ietf-sip-certs-06 §6.5 (CERT-5) and §7.5 (CRED-4).
+      m.add(sip::HeaderId::content_disposition, "signal");
+    }
+    m.set_body(c.body);
+    if (finalize_) finalize_(m, s);
+    return m.serialize();
+  };
+
+  std::string branch = "z9hG4bK" + tokens_.hex(20);
+  std::string bytes = build(to.transport, branch);
+  std::string udp_bytes;
+  Peer udp_to;
+  if (to.transport == Transport::udp && config_.udp_mtu != 0 && bytes.size() > config_.udp_mtu) {
+    // RFC 3261 §18.1.1: too large for UDP: TCP to the same address and port.
+    if (config_.udp_fallback) {
+      udp_bytes = std::move(bytes);
+      udp_to = to;
+    }
+    to.transport = Transport::tcp;
+    bytes = build(to.transport, branch);
+  }
+  ++s.dialog.local_cseq;
+  s.dirty = false;
+  s.immediate = false;
+  s.last_notify = now;
+  if (final) s.final_sent = true;
+  uint64_t txn = start_txn(s.id, std::move(bytes), to, branch, now, out);
+  s.in_flight = txn;
+  if (!udp_bytes.empty()) {
+    auto& t = txns_.at(txn);
+    t.udp_bytes = std::move(udp_bytes);
+    t.udp_to = udp_to;
+  }
+}
+
+uint64_t Notifier::start_txn(uint64_t sub, std::string bytes, Peer to, std::string branch,
+                             TimePoint now, std::vector<Outgoing>& out) {
+  uint64_t id = next_txn_++;
+  bool reliable = to.transport != Transport::udp;
+  ClientTxn t{sip::txn::NonInviteClient{std::move(bytes), reliable, now, config_.timers},
+              sub,
+              to,
+              branch + "|NOTIFY",
+              {},
+              {},
+              std::nullopt};
+  auto [it, inserted] = txns_.emplace(id, std::move(t));
+  txn_by_key_[it->second.key] = id;
+  for (auto& a : it->second.machine.start()) {
+    if (auto* send = std::get_if<sip::txn::Send>(&a)) {
+      out.push_back(Outgoing{std::move(send->bytes), to, 0, id});
+    }
+  }
+  schedule_txn(id, it->second);
+  return id;
+}
+
+void Notifier::schedule_txn(uint64_t id, ClientTxn& t) {
+  if (t.deadline) txn_timers_.erase({*t.deadline, id});
+  t.deadline = t.machine.next_deadline();
+  if (t.deadline) txn_timers_.insert({*t.deadline, id});
+}
+
+void Notifier::finish_txn(uint64_t id, bool success, int status, TimePoint now,
+                          std::vector<Outgoing>& out) {
+  auto it = txns_.find(id);
+  if (it == txns_.end()) return;
+  Subscription* s = find(it->second.sub);
+  if (s == nullptr || s->in_flight != id) return;
+  s->in_flight = 0;
+  if (!success) {
+    // RFC 6665 §4.2.2: a NOTIFY answered 481 (or failing with a timeout or a transport error)
+    // means the subscriber is gone; other failures end the subscription as well, since the
+    // notifier cannot deliver state to it.
+    (void)status;
+    remove(s->id);
+    return;
+  }
+  if (s->final_sent) {
+    remove(s->id);
+    return;
+  }
+  due(*s, now, out);
+}
+
+bool Notifier::on_response(const sip::Message& response, TimePoint now,
+                           std::vector<Outgoing>& out) {
+  auto key = sip::txn::client_key(response);
+  if (!key) return false;
+  auto k = txn_by_key_.find(*key);
+  if (k == txn_by_key_.end()) return false;
+  uint64_t id = k->second;
+  ClientTxn& t = txns_.at(id);
+  auto actions = t.machine.on_response(response, now);
+  for (auto& a : actions) {
+    if (auto* d = std::get_if<sip::txn::Deliver>(&a)) {
+      int status = d->response.status();
+      if (status >= 200) finish_txn(id, status < 300, status, now, out);
+    } else if (std::holds_alternative<sip::txn::TimedOut>(a)) {
+      finish_txn(id, false, 408, now, out);
+    }
+  }
+  if (auto it = txns_.find(id); it != txns_.end()) {
+    if (it->second.machine.state() == sip::txn::NonInviteClient::State::terminated) {
+      if (it->second.deadline) txn_timers_.erase({*it->second.deadline, id});
+      txn_by_key_.erase(it->second.key);
+      txns_.erase(it);
+    } else {
+      schedule_txn(id, it->second);
+    }
+  }
+  return true;
+}
+
+void Notifier::on_transport_error(uint64_t id, TimePoint now) {
+  auto it = txns_.find(id);
+  if (it == txns_.end()) return;
+  ClientTxn& t = it->second;
+  std::vector<Outgoing> ignored;
+  if (!t.udp_bytes.empty()) {
+    // §18.1.1's TCP attempt failed: send the UDP form instead (udp_fallback). The new
+    // transaction keeps the branch, so a late answer still matches.
+    std::string bytes = std::move(t.udp_bytes);
+    Peer to = t.udp_to;
+    uint64_t sub = t.sub;
+    std::string branch = t.key.substr(0, t.key.find('|'));
+    if (t.deadline) txn_timers_.erase({*t.deadline, id});
+    txn_by_key_.erase(t.key);
+    txns_.erase(it);
+    std::vector<Outgoing> out;
+    uint64_t nid = start_txn(sub, std::move(bytes), to, branch, now, out);
+    if (Subscription* s = find(sub); s && s->in_flight == id) s->in_flight = nid;
+    pending_sends_.insert(pending_sends_.end(), std::make_move_iterator(out.begin()),
+                          std::make_move_iterator(out.end()));
+    return;
+  }
+  t.machine.on_transport_error();
+  finish_txn(id, false, 503, now, ignored);
+  if (t.deadline) txn_timers_.erase({*t.deadline, id});
+  txn_by_key_.erase(t.key);
+  txns_.erase(id);
+}
+
+std::vector<Outgoing> Notifier::on_timer(TimePoint now) {
+  std::vector<Outgoing> out;
+  out.swap(pending_sends_);
+  while (!txn_timers_.empty() && txn_timers_.begin()->first <= now) {
+    uint64_t id = txn_timers_.begin()->second;
+    txn_timers_.erase(txn_timers_.begin());
+    auto it = txns_.find(id);
+    if (it == txns_.end()) continue;
+    ClientTxn& t = it->second;
+    t.deadline.reset();
+    for (auto& a : t.machine.on_timer(now)) {
+      if (auto* send = std::get_if<sip::txn::Send>(&a)) {
+        out.push_back(Outgoing{std::move(send->bytes), t.to, 0, id});
+      } else if (std::holds_alternative<sip::txn::TimedOut>(a)) {
+        finish_txn(id, false, 408, now, out);  // Timer F (§17.1.2.2)
+      }
+    }
+    it = txns_.find(id);
+    if (it == txns_.end()) continue;
+    if (it->second.machine.state() == sip::txn::NonInviteClient::State::terminated) {
+      txn_by_key_.erase(it->second.key);
+      txns_.erase(it);
+    } else {
+      schedule_txn(id, it->second);
+    }
+  }
+  while (!sub_timers_.empty() && sub_timers_.begin()->first <= now) {
+    uint64_t id = sub_timers_.begin()->second;
+    sub_timers_.erase(sub_timers_.begin());
+    sub_deadline_.erase(id);
+    Subscription* s = find(id);
+    if (s == nullptr) continue;
+    // RFC 6665 §4.2.2: an expired subscription ends with a final NOTIFY, reason=timeout.
+    if (now >= s->expires_at && s->final_reason.empty()) s->final_reason = "timeout";
+    due(*s, now, out);
+  }
+  return out;
+}
+
+std::optional<TimePoint> Notifier::next_deadline() const {
+  std::optional<TimePoint> d;
+  if (!pending_sends_.empty()) return TimePoint{};
+  if (!txn_timers_.empty()) d = txn_timers_.begin()->first;
+  if (!sub_timers_.empty() && (!d || sub_timers_.begin()->first < *d)) {
+    d = sub_timers_.begin()->first;
+  }
+  return d;
+}
+
+void Notifier::remove(uint64_t id) {
+  auto it = subs_.find(id);
+  if (it == subs_.end()) return;
+  Subscription& s = it->second;
+  by_dialog_.erase(sip::dialog_key(s.dialog.call_id, s.dialog.local_tag, s.dialog.remote_tag));
+  auto [b, e] = by_resource_.equal_range(resource_key(s.package, s.resource));
+  for (auto r = b; r != e; ++r) {
+    if (r->second == id) {
+      by_resource_.erase(r);
+      break;
+    }
+  }
+  if (auto d = sub_deadline_.find(id); d != sub_deadline_.end()) {
+    sub_timers_.erase({d->second, id});
+    sub_deadline_.erase(d);
+  }
+  subs_.erase(it);
+}
+
+}  // namespace sipcred::service

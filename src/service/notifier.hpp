@@ -1,0 +1,153 @@
+// The notifier side of RFC 6665, sans-I/O and independent of any event package: it keeps the
+// subscriptions (each with its dialog), sends their NOTIFYs through RFC 3261 §17.1.2 client
+// transactions, and applies the rules the packages share — an immediate NOTIFY when a
+// subscription is made or refreshed (§4.2.1.2), at most one NOTIFY outstanding per dialog
+// (§4.2.2), a minimum interval between NOTIFYs with changes merged so that the latest state is
+// what goes out (draft-ietf-sip-certs-06 §6.7/§7.7: CERT-7, CRED-9), expiry with a final NOTIFY
+// (§4.2.2, reason=timeout), and removal of a subscription whose NOTIFY fails (§4.2.2: 481,
+// timeout, transport error).
+//
+// What a NOTIFY carries comes from the package through a callback, at the moment it is sent, so
+// that changes merged during the wait are never stale.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "service/peer.hpp"
+#include "service/token.hpp"
+#include "sip/dialog/dialog.hpp"
+#include "sip/message.hpp"
+#include "sip/transaction/transaction.hpp"
+
+namespace sipcred::service {
+
+using namespace std::chrono_literals;
+
+struct Subscription {
+  uint64_t id = 0;
+  std::string package;   // event-type
+  std::string event_id;  // the Event "id" parameter, repeated in every NOTIFY (RFC 6665 §8.2.1)
+  std::string resource;  // what is watched: the AOR, "user@host"
+  std::string user;      // who subscribed, when authenticated (credential package)
+  sip::Dialog dialog;
+  Peer flow;  // where the SUBSCRIBE came from: NOTIFYs reuse it (see Notifier::destination)
+  TimePoint expires_at{};
+  bool pending = false;  // authorization pending (RFC 6665 §4.1.2.2); sipcred decides at once
+  // Bookkeeping of the NOTIFY schedule.
+  std::optional<TimePoint> last_notify;
+  uint64_t in_flight = 0;    // the client transaction of an outstanding NOTIFY, 0 = none
+  bool dirty = false;        // state changed after the last NOTIFY was built
+  bool immediate = false;    // send without waiting for min_interval (new, refreshed)
+  std::string final_reason;  // non-empty: the next NOTIFY terminates the subscription
+  bool final_sent = false;
+};
+
+// What a package puts in a NOTIFY.
+struct NotifyContent {
+  std::string content_type;  // empty with an empty body
+  std::string body;
+  std::string event_params;  // appended to "Event: package", e.g. ";etag=abc" (RFC 6072 §7.3)
+};
+// The package's current content for a subscription (called when a NOTIFY is built).
+using ContentSource = std::function<NotifyContent(const Subscription&)>;
+// Last touch to a NOTIFY before it goes out (the Identity signer of issue 7 goes here).
+using NotifyFinalizer = std::function<void(sip::Message&, const Subscription&)>;
+
+struct NotifierConfig {
+  // Via sent-by and Contact host:port per transport (what our listeners are reachable as).
+  std::string sent_by_udp = "127.0.0.1:5060";
+  std::string sent_by_tcp = "127.0.0.1:5060";
+  std::string sent_by_tls = "127.0.0.1:5061";
+  Duration min_interval = 60s;  // CERT-7 / CRED-9: at most one NOTIFY per minute
+  // RFC 3261 §18.1.1: a request within 200 bytes of the path MTU goes over a congestion-
+  // controlled transport; 1300 is the usual limit. 0 disables the switch (UDP-only peers).
+  size_t udp_mtu = 1300;
+  bool udp_fallback = true;  // when no TCP connection can be made, try UDP anyway
+  sip::txn::Timers timers{};
+  std::string user_agent = "sipcred";
+  uint64_t seed = 0;  // 0: std::random_device
+};
+
+class Notifier {
+ public:
+  Notifier(NotifierConfig config, ContentSource content, NotifyFinalizer finalize = {});
+
+  // A subscription the package accepted; the first NOTIFY goes out at once (§4.2.1.2).
+  std::vector<Outgoing> add(Subscription sub, TimePoint now);
+
+  Subscription* find(uint64_t id);
+  Subscription* find_dialog(std::string_view dialog_key);
+  size_t size() const { return subs_.size(); }
+  size_t outstanding() const { return txns_.size(); }
+
+  // A refresh (§4.2.1.2): new expiry and an immediate NOTIFY (or one as soon as the outstanding
+  // one completes). `expires` of zero is an unsubscribe: a final NOTIFY, reason=timeout (§4.2.2).
+  std::vector<Outgoing> refresh(uint64_t id, Duration expires, TimePoint now);
+
+  // The watched state of `resource` changed: every subscription of `package` to it gets a
+  // NOTIFY, no sooner than min_interval after its previous one (CERT-7); the content is read
+  // when the NOTIFY is built, so merged changes send only the latest state.
+  std::vector<Outgoing> changed(std::string_view package, std::string_view resource, TimePoint now);
+  // Ends every subscription of `package` to `resource` with a final NOTIFY (CRED-7:
+  // reason=deactivated). The final NOTIFY is not held back by the rate limit.
+  std::vector<Outgoing> terminate_all(std::string_view package, std::string_view resource,
+                                      std::string_view reason, TimePoint now);
+
+  // A response to one of our NOTIFYs. False when it matches none of our transactions.
+  bool on_response(const sip::Message& response, TimePoint now, std::vector<Outgoing>& out);
+  // The transport could not send a request of transaction `txn` (§17.1.4).
+  void on_transport_error(uint64_t txn, TimePoint now);
+  std::vector<Outgoing> on_timer(TimePoint now);
+  std::optional<TimePoint> next_deadline() const;
+
+  // Where a NOTIFY of `sub` goes. sipcred reuses the flow the SUBSCRIBE arrived on (as RFC 5626
+  // does for registrations): a subscriber behind NAT is reachable only that way, and a proxy
+  // that stayed on the path is the one the flow leads to.
+  static Peer destination(const Subscription& sub);
+
+ private:
+  struct ClientTxn {
+    sip::txn::NonInviteClient machine;
+    uint64_t sub = 0;
+    Peer to;
+    std::string key;  // client_key of its responses
+    // A request sent over TCP only because it was too large for UDP: the UDP form to try when
+    // no connection can be made (NotifierConfig::udp_fallback).
+    std::string udp_bytes;
+    Peer udp_to;
+    std::optional<TimePoint> deadline;
+  };
+  void send_notify(Subscription& sub, TimePoint now, std::vector<Outgoing>& out);
+  void due(Subscription& sub, TimePoint now, std::vector<Outgoing>& out);
+  void reschedule(Subscription& sub, TimePoint now);
+  uint64_t start_txn(uint64_t sub, std::string bytes, Peer to, std::string branch, TimePoint now,
+                     std::vector<Outgoing>& out);
+  void schedule_txn(uint64_t id, ClientTxn& txn);
+  void finish_txn(uint64_t id, bool success, int status, TimePoint now, std::vector<Outgoing>& out);
+  void remove(uint64_t sub_id);
+
+  NotifierConfig config_;
+  ContentSource content_;
+  NotifyFinalizer finalize_;
+  TokenSource tokens_;
+  uint64_t next_sub_ = 1, next_txn_ = 1;
+  std::unordered_map<uint64_t, Subscription> subs_;
+  std::unordered_map<std::string, uint64_t> by_dialog_;
+  std::unordered_multimap<std::string, uint64_t> by_resource_;  // key: package + " " + resource
+  std::unordered_map<uint64_t, ClientTxn> txns_;
+  std::unordered_map<std::string, uint64_t> txn_by_key_;  // client_key (§17.1.3) → txn
+  std::set<std::pair<TimePoint, uint64_t>> sub_timers_;   // expiry or a deferred NOTIFY
+  std::unordered_map<uint64_t, TimePoint> sub_deadline_;
+  std::set<std::pair<TimePoint, uint64_t>> txn_timers_;
+  std::vector<Outgoing> pending_sends_;  // produced outside a call that returns sends
+};
+
+}  // namespace sipcred::service

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The credential service end to end through `sipcred serve` on loopback, judged by clients we did
+# not write: SIPp subscribes to the certificate package over UDP and TCP; sipsak subscribes to the
+# credential package over TLS 1.2 with digest (and is refused without TLS or with a wrong
+# password); a Python client (ssl + hashlib) PUBLISHes an openssl-made credential over TLS and
+# fetches it back through a credential subscription; the sqlite3 CLI reads what was stored.
+#   credential_service_test.sh PATH_TO_SIPCRED
+# REQ CERT-1, CRED-1, CRED-2, TLS-1, TLS-3, PUB-5
+set -euo pipefail
+sipcred=$1
+here=$(cd "$(dirname "$0")" && pwd)
+certs="$here/../data/certs"
+work=$(mktemp -d)
+port=$(( 20000 + RANDOM % 20000 ))
+tls_port=$(( port + 1 ))
+server_pid=
+
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The domain's TLS certificate, made by openssl (SAN DNS:example.com, not a CA).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
+  -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
+  -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
+cat > "$work/sipcred.toml" <<TOML
+data_dir = "$work/data"
+[sip]
+listen = ["127.0.0.1:$port"]
+tls_listen = ["127.0.0.1:$tls_port"]
+[service]
+domains = ["example.com"]
+digest_algorithms = ["MD5"]   # sipsak answers only the first challenge, and only MD5
+[tls]
+versions = ["1.2"]            # sipsak never reads a reply over TLS 1.3 (shared/reference/peers.md)
+[[tls.identity]]
+domain = "example.com"
+certificate = "$work/tls.pem"
+key = "$work/tls.key"
+TOML
+echo wonderland > "$work/pw"
+"$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw"
+
+"$sipcred" serve --config "$work/sipcred.toml" --log-level info > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "ready" "$work/server.log" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; echo "server died"; exit 1; }
+  sleep 0.1
+done
+grep -q "ready" "$work/server.log" || { cat "$work/server.log"; echo "server not ready"; exit 1; }
+
+failures=0
+passed=0
+check() {  # name, command...
+  local name=$1; shift
+  if "$@" > "$work/$name.out" 2>&1; then
+    echo "ok   $name"; passed=$((passed + 1))
+  else
+    echo "FAIL $name"; cat "$work/$name.out"; failures=$((failures + 1))
+  fi
+}
+
+for transport in u1 t1; do
+  check "sipp-certificate-$transport" sipp -sf "$here/sipp/certificate_subscribe.xml" \
+    -t $transport -m 5 -r 10 -i 127.0.0.1 -p $(( port + 2 )) -timeout 30s -timeout_error \
+    -max_recv_loops 1000 -trace_err -error_file "$work/sipp-$transport.err" -trace_msg -message_file "$work/sipp-$transport.msg" \
+    127.0.0.1:$port < /dev/null
+  [ -s "$work/sipp-$transport.err" ] && cat "$work/sipp-$transport.err"
+done
+
+printf 'SUBSCRIBE sip:alice@example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:9;branch=z9hG4bKs1\r\nMax-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=s1\r\nTo: <sip:alice@example.com>\r\nCall-ID: sipsak-cred\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sips:alice@127.0.0.1:9>\r\nEvent: credential\r\nContent-Length: 0\r\n\r\n' > "$work/sub.txt"
+sipsak_status() {  # expected-status-line-prefix, sipsak args...
+  local want=$1; shift
+  local out
+  out=$(timeout 20 sipsak -vv -f "$work/sub.txt" "$@" 2>&1) || true  # non-zero unless a 2xx
+  echo "$out"
+  grep -q "^SIP/2.0 $want" <<< "$out"
+}
+tls=(-s "sip:alice@127.0.0.1:$tls_port" -E tls --tls-ignore-cert-failure)
+check sipsak-tls-credential sipsak_status "200 OK" "${tls[@]}" -u alice -a wonderland
+check sipsak-tls-wrong-password sipsak_status "401" "${tls[@]}" -u alice -a not-the-password
+check sipsak-udp-refused sipsak_status "403 Forbidden (credentials only over TLS)" \
+  -s "sip:alice@127.0.0.1:$port"
+
+publish() {
+  etag=$(python3 "$here/tls_client.py" 127.0.0.1 $tls_port publish sip:alice@example.com alice \
+    wonderland "$certs/good.der" "$certs/good-aes.p8.der")
+  [ -n "$etag" ] || return 1
+  stored=$(sqlite3 "$work/data/sipcred.db" \
+    "SELECT etag FROM credentials WHERE aor='sip:alice@example.com' AND revoked IS NULL AND replaced IS NULL;")
+  echo "etag $etag stored $stored"
+  [ "$stored" = "$etag" ]
+}
+check python-tls-publish publish
+
+fetch() {
+  python3 "$here/tls_client.py" 127.0.0.1 $tls_port subscribe sip:alice@example.com alice \
+    wonderland "$work/notify.body" > "$work/notify.hdr"
+  cat "$work/notify.hdr"
+  grep -q "^credential;etag=$etag" "$work/notify.hdr"
+  grep -q "^multipart/mixed" "$work/notify.hdr"
+  # The certificate and the encrypted key come back byte for byte (CRED-4).
+  python3 - "$work/notify.body" "$certs/good.der" "$certs/good-aes.p8.der" <<'PY'
+import sys
+body = open(sys.argv[1], "rb").read()
+for f in sys.argv[2:]:
+    assert open(f, "rb").read() in body, f
+PY
+}
+check python-tls-credential-fetch fetch
+
+# `sipcred publish|fetch|fetch-credential` (our client over TLS, checking the server's name
+# against the openssl-made certificate) through the whole life of a credential.
+# REQ PUB-3, PUB-4, PUB-6, CERT-10, CRED-7, TLS-2
+echo bobpass > "$work/bobpw"
+"$sipcred" user add --data-dir "$work/data" --aor sip:bob@example.com --password-file "$work/bobpw"   > /dev/null
+client=(--server 127.0.0.1:$tls_port --ca "$work/tls.pem")
+expect_exit() {  # code, command... ; also prints the output
+  local want=$1; shift
+  local rc=0
+  "$@" || rc=$?
+  echo "exit $rc (want $want)"
+  [ "$rc" -eq "$want" ]
+}
+lifecycle() {
+  # A PUB-3 failure (certificate of another user) stores nothing.
+  expect_exit 1 "$sipcred" publish --aor sip:alice@example.com "${client[@]}"     --password-file "$work/pw" --cert "$certs/wrong-user.der"
+  # Bob may not publish for Alice.
+  expect_exit 1 "$sipcred" publish --aor sip:alice@example.com "${client[@]}" --user bob     --password-file "$work/bobpw" --cert "$certs/good-ec.der"
+  # Republish over the earlier state with its etag; a stale etag gets 412.
+  local out etag2
+  out=$("$sipcred" publish --aor sip:alice@example.com "${client[@]}" --password-file "$work/pw"     --cert "$certs/good-ec.der" --if-match "$etag")
+  echo "$out"
+  etag2=$(sed -n 's/^SIP-ETag: //p' <<< "$out")
+  [ -n "$etag2" ] && [ "$etag2" != "$etag" ]
+  expect_exit 1 "$sipcred" publish --aor sip:alice@example.com "${client[@]}"     --password-file "$work/pw" --cert "$certs/good.der" --if-match "$etag"
+  # A second device fetches the credential; a certificate fetch shows what openssl computes.
+  "$sipcred" fetch-credential --aor sip:alice@example.com "${client[@]}"     --password-file "$work/pw" --out "$work/device2"
+  cmp "$work/device2/cert.der" "$certs/good-ec.der"
+  out=$("$sipcred" fetch --aor sip:alice@example.com "${client[@]}")
+  echo "$out"
+  want=$(openssl x509 -inform DER -in "$certs/good-ec.der" -noout -fingerprint -sha256 |
+    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+  grep -q "SHA-256 $want" <<< "$out"
+  # Revocation: the certificate is gone for fetchers.
+  "$sipcred" publish --aor sip:alice@example.com "${client[@]}" --password-file "$work/pw" --revoke
+  expect_exit 1 "$sipcred" fetch --aor sip:alice@example.com "${client[@]}"
+  # TLS-2: a server that cannot show the name we meant to reach is left before any request.
+  expect_exit 2 "$sipcred" fetch --aor sip:alice@example.com "${client[@]}"     --server-name example.org
+  # CRED-2 through our client too: TCP is refused.
+  expect_exit 1 "$sipcred" fetch-credential --aor sip:alice@example.com     --server 127.0.0.1:$port --transport tcp --password-file "$work/pw" --out "$work/x"
+}
+check client-lifecycle lifecycle
+
+kill -0 "$server_pid" || { echo "server died"; failures=$((failures + 1)); }
+echo "$passed passed, $failures failed"
+[ $failures -eq 0 ]
