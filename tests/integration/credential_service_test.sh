@@ -25,13 +25,18 @@ trap cleanup EXIT
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
   -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
   -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
+# A second domain on the same TLS port, chosen by SNI (TLS-3).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/org.key" \
+  -out "$work/org.pem" -days 2 -subj "/CN=example.org" -addext "subjectAltName=DNS:example.org" \
+  -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
+cat "$work/tls.pem" "$work/org.pem" > "$work/trust.pem"
 cat > "$work/sipcred.toml" <<TOML
 data_dir = "$work/data"
 [sip]
 listen = ["127.0.0.1:$port"]
 tls_listen = ["127.0.0.1:$tls_port"]
 [service]
-domains = ["example.com"]
+domains = ["example.com", "example.org"]
 digest_algorithms = ["MD5"]   # sipsak answers only the first challenge, and only MD5
 [tls]
 versions = ["1.2"]            # sipsak never reads a reply over TLS 1.3 (shared/reference/peers.md)
@@ -39,6 +44,10 @@ versions = ["1.2"]            # sipsak never reads a reply over TLS 1.3 (shared/
 domain = "example.com"
 certificate = "$work/tls.pem"
 key = "$work/tls.key"
+[[tls.identity]]
+domain = "example.org"
+certificate = "$work/org.pem"
+key = "$work/org.key"
 TOML
 echo wonderland > "$work/pw"
 "$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw"
@@ -154,6 +163,20 @@ lifecycle() {
   expect_exit 1 "$sipcred" fetch-credential --aor sip:alice@example.com     --server 127.0.0.1:$port --transport tcp --password-file "$work/pw" --out "$work/x"
 }
 check client-lifecycle lifecycle
+
+# REQ TLS-3: two domains on one port; openssl s_client (not our code) sees the certificate of the
+# name it asks for, and our client reaches example.org's service with the name check passing.
+sni() {
+  for name in example.com example.org; do
+    san=$(openssl s_client -connect 127.0.0.1:$tls_port -servername $name < /dev/null 2>/dev/null |
+      openssl x509 -noout -ext subjectAltName)
+    echo "$name: $san"
+    grep -q "DNS:$name" <<< "$san"
+  done
+  expect_exit 1 "$sipcred" fetch --aor sip:carol@example.org --server 127.0.0.1:$tls_port \
+    --ca "$work/trust.pem"   # reached, no certificate published: 1 (a name failure would be 2)
+}
+check tls-sni-two-domains sni
 
 kill -0 "$server_pid" || { echo "server died"; failures=$((failures + 1)); }
 echo "$passed passed, $failures failed"
