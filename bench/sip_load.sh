@@ -37,7 +37,7 @@
 #   SIP_LOAD_SERVER_CPU  [0]   SIP_LOAD_SIPP_CPU [1]   cores for taskset
 #   SIP_LOAD_OUT         []                  also append the result table (markdown) to this file
 # Every SIPp run is bounded by its count, by SIPp's -timeout and by timeout(1); the whole script
-# takes about two and a half minutes with the defaults.
+# takes 2.5–3.5 minutes with the defaults (more when the machine is busy).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)

@@ -11,7 +11,7 @@ for b in build/release/bench/*_bench; do
   echo "== $(basename "$b")"
   taskset -c 0 "$b" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
 done
-# The SIP load run against Kamailio (bench/sip_load.sh, about 2.5 minutes): only when asked.
+# The SIP load run against Kamailio (bench/sip_load.sh, about 3 minutes): only when asked.
 if [ "${SIPCRED_BENCH_LOAD:-0}" = 1 ]; then
   echo "== sip_load"
   bash bench/sip_load.sh build/release/sipcred
