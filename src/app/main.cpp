@@ -1,6 +1,7 @@
 // The sipcred binary: `serve` runs a domain's service; the other subcommands are tools for users
 // and operators. Exceptions are caught here only (start-up, STYLE.md §2).
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -84,6 +85,9 @@ int serve(const ServeFlags& flags) {
   for (const auto& l : cfg->https_listen) {
     log::warn("HTTPS listener {} configured: the HTTPS endpoint is not served yet", l.to_string());
   }
+  // A peer that closes its connection must not kill the service with SIGPIPE; the write fails
+  // with EPIPE and the connection is dropped instead.
+  std::signal(SIGPIPE, SIG_IGN);
   auto st = open_store(cfg->data_dir);
   if (!st) {
     log::error("{}", st.error().message());

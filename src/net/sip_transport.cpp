@@ -246,6 +246,10 @@ struct Server::Impl final : Hub {
   asio::signal_set signals{io, SIGINT, SIGTERM};
   std::unique_ptr<asio::ssl::context> tls_ctx;
   std::vector<std::unique_ptr<udp::socket>> udp_sockets;
+  std::vector<bool> udp_v6;  // the family of each socket, read once at bind
+  // The socket the datagram being handled came in on: its responses leave from it, so that they
+  // come from the address and port the request was sent to (RFC 3581 §4, RFC 3261 §18.2.2).
+  udp::socket* answering = nullptr;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;      // plain TCP
   std::vector<std::unique_ptr<tcp::acceptor>> tls_acceptors;  // TLS
   // Open connections by peer ("TCP 192.0.2.1 5060"): responses and in-dialog requests reuse them.
@@ -334,20 +338,30 @@ struct Server::Impl final : Hub {
       if (out.txn != 0) on_send_failed(out.txn);
       return;
     }
-    // From a socket of the destination's family (an IPv6 socket can reach IPv4-mapped).
     udp::socket* sock = nullptr;
-    for (auto& s : udp_sockets) {
-      bool v6 = s->local_endpoint(ec).address().is_v6();
-      if (v6 == addr.is_v6()) {
-        sock = s.get();
-        break;
+    bool sock_v6 = false;
+    if (answering != nullptr && out.status != 0) {
+      sock = answering;
+      for (size_t i = 0; i < udp_sockets.size(); ++i) {
+        if (udp_sockets[i].get() == sock) sock_v6 = udp_v6[i];
       }
-      if (v6 && sock == nullptr) sock = s.get();
+    } else {
+      // A request or a retransmission: a socket of the destination's family (an IPv6 socket
+      // reaches IPv4 as mapped addresses).
+      for (size_t i = 0; i < udp_sockets.size(); ++i) {
+        if (udp_v6[i] == addr.is_v6() || (sock == nullptr && udp_v6[i])) {
+          sock = udp_sockets[i].get();
+          sock_v6 = udp_v6[i];
+          if (udp_v6[i] == addr.is_v6()) break;
+        }
+      }
+      if (sock == nullptr) {
+        sock = udp_sockets.front().get();
+        sock_v6 = udp_v6.front();
+      }
     }
-    if (sock == nullptr) sock = udp_sockets.front().get();
-    if (addr.is_v4() && sock->local_endpoint(ec).address().is_v6()) {
+    if (addr.is_v4() && sock_v6)
       addr = asio::ip::make_address_v6(asio::ip::v4_mapped, addr.to_v4());
-    }
     sock->send_to(asio::buffer(out.bytes), udp::endpoint{addr, out.to.port}, 0, ec);
     if (ec) {
       log::debug("udp send to {}:{} failed: {}", out.to.address, out.to.port, ec.message());
@@ -371,7 +385,11 @@ struct Server::Impl final : Hub {
     sock.async_receive_from(asio::buffer(datagram), sender,
                             [this, &sock](boost::system::error_code ec, size_t n) {
                               if (ec == asio::error::operation_aborted) return;
-                              if (!ec) on_datagram(std::string_view{datagram.data(), n});
+                              if (!ec) {
+                                answering = &sock;
+                                on_datagram(std::string_view{datagram.data(), n});
+                                answering = nullptr;
+                              }
                               receive(sock);
                             });
   }
@@ -480,6 +498,9 @@ Result<void> Server::start() {
     usock->open(addr->is_v6() ? udp::v6() : udp::v4(), ec);
     if (!ec) usock->bind(udp::endpoint{*addr, l.port}, ec);
     if (ec) return fail(Errc::io, "cannot bind UDP " + l.to_string() + ": " + ec.message());
+    // Bursts of requests must not overflow the kernel's default buffer (208 KiB here).
+    usock->set_option(asio::socket_base::receive_buffer_size(4 << 20), ec);
+    impl_->udp_v6.push_back(addr->is_v6());
     auto acc = impl_->listen_tcp(*addr, l);
     if (!acc) return Unexpected{acc.error()};
     log::info("SIP listening on UDP and TCP {}", l.to_string());

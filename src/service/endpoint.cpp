@@ -108,6 +108,9 @@ Endpoint::Endpoint(EndpointConfig config, Service* service)
     }
   }
   allow_ = join(config_.allow);
+  // Growing the table rehashes every entry at once: a stall of milliseconds under load that
+  // loses UDP requests. The table is bounded, so its buckets are made at the start.
+  txns_.reserve(config_.max_transactions);
 }
 
 bool Endpoint::supports(std::string_view option_tag) const {
