@@ -48,5 +48,17 @@ check sipsak-udp sipsak_ok
 check sipsak-tcp sipsak_ok --transport=tcp
 
 kill -0 "$server_pid" || { echo "server died"; failures=$((failures + 1)); }
-echo "$(( 4 - failures )) passed, $failures failed"
+
+# IPv6: a second server on [::1], driven by SIPp over UDP and TCP (sipsak 0.9.8 has no IPv6).
+"$sipcred" serve --sip-listen "[::1]:$(( port + 3 ))" --data-dir "$work/data6" --log-level info \
+  > "$work/server6.log" 2>&1 &
+server6_pid=$!
+for _ in $(seq 1 100); do grep -q "ready" "$work/server6.log" 2>/dev/null && break; sleep 0.1; done
+for transport in u1 t1; do
+  check "sipp-ipv6-$transport" sipp -sf "$here/sipp/options.xml" -t $transport -m 5 -r 50 \
+    -i ::1 -p $(( port + 4 )) -timeout 30s -timeout_error -max_recv_loops 1000 \
+    "[::1]:$(( port + 3 ))" < /dev/null
+done
+kill "$server6_pid" 2>/dev/null; wait "$server6_pid" 2>/dev/null || true
+echo "$(( 6 - failures )) passed, $failures failed"
 [ $failures -eq 0 ]
