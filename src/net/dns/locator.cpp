@@ -10,7 +10,9 @@ namespace sipcred::net::dns {
 namespace {
 
 // RFC 3261 §19.1.2: 5060 for UDP and TCP, 5061 for TLS.
-uint16_t default_port(Transport t) { return t == Transport::tls ? 5061 : 5060; }
+uint16_t default_port(Transport t) {
+  return t == Transport::tls ? 5061 : 5060;
+}
 
 std::string without_trailing_dot(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
@@ -138,8 +140,8 @@ Result<Locator> Locator::sip(const sip::Uri& uri, LocatorOptions options, Random
 }
 
 Locator Locator::srv_or_default(std::string srv_name, std::string fallback_host,
-                                uint16_t fallback_port, Transport transport,
-                                LocatorOptions options, Random random) {
+                                uint16_t fallback_port, Transport transport, LocatorOptions options,
+                                Random random) {
   Locator loc{std::move(options), std::move(random)};
   loc.domain_ = without_trailing_dot(srv_name);
   loc.fallback_ = HostEntry{without_trailing_dot(fallback_host), fallback_port, transport};
@@ -150,14 +152,15 @@ Locator Locator::srv_or_default(std::string srv_name, std::string fallback_host,
 }
 
 // REQ-PART HTTP-1 (the lookup; the HTTPS client that uses it comes later)
-Locator Locator::certificate_store(std::string_view domain, LocatorOptions options,
-                                   Random random) {
+Locator Locator::certificate_store(std::string_view domain, LocatorOptions options, Random random) {
   std::string d = without_trailing_dot(domain);
   return srv_or_default("_certificates._tcp." + d, "certificates." + d, 443, Transport::tcp,
                         std::move(options), std::move(random));
 }
 
-std::vector<Query> Locator::take_queries() { return std::exchange(outbox_, {}); }
+std::vector<Query> Locator::take_queries() {
+  return std::exchange(outbox_, {});
+}
 
 void Locator::ask(Query q) {
   if (!asked_.insert(q).second) return;  // one query per (name, type), however many need it

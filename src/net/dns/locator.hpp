@@ -64,8 +64,8 @@ struct LocatorOptions {
   // Transports this client can use, most preferred first. RFC 3263 §4.1 leaves the choice among
   // the server's transports to the client when it has no NAPTR records; this order decides it.
   std::vector<Transport> transports{Transport::tls, Transport::tcp, Transport::udp};
-  bool ipv4 = true;  // ask for A records
-  bool ipv6 = true;  // ask for AAAA records
+  bool ipv4 = true;          // ask for A records
+  bool ipv6 = true;          // ask for AAAA records
   bool prefer_ipv6 = false;  // within one host, AAAA addresses before A addresses
   // A hostile zone can name thousands of SRV targets; addresses beyond this are not tried.
   size_t max_targets = 16;
@@ -82,12 +82,11 @@ class Locator {
   // when it yields no records or fails, `fallback_host`:`fallback_port`. A single SRV record
   // with target "." means the service is not offered, and no fallback is tried (RFC 2782).
   static Locator srv_or_default(std::string srv_name, std::string fallback_host,
-                                uint16_t fallback_port, Transport transport,
-                                LocatorOptions options, Random random);
+                                uint16_t fallback_port, Transport transport, LocatorOptions options,
+                                Random random);
 
   // REQUIREMENTS HTTP-1: `_certificates._tcp.<domain>`, else `certificates.<domain>` port 443.
-  static Locator certificate_store(std::string_view domain, LocatorOptions options,
-                                   Random random);
+  static Locator certificate_store(std::string_view domain, LocatorOptions options, Random random);
 
   // Queries to send now, each handed out once.
   std::vector<Query> take_queries();
@@ -128,8 +127,8 @@ class Locator {
   bool sips_ = false;  // RFC 3263 §4.1: only SIPS services for a SIPS URI
   std::string domain_;
   std::vector<SrvSet> srv_sets_;
-  HostEntry fallback_;        // A/AAAA when no SRV record was found
-  bool fallback_ok_ = true;   // false after "." (RFC 2782: decidedly not available)
+  HostEntry fallback_;       // A/AAAA when no SRV record was found
+  bool fallback_ok_ = true;  // false after "." (RFC 2782: decidedly not available)
   std::vector<HostEntry> hosts_;
   std::vector<Query> outbox_;
   std::set<Query> asked_;

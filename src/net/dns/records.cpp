@@ -34,7 +34,9 @@ std::string_view to_string(AnswerStatus s) {
   return "?";
 }
 
-bool is_root_target(const std::string& target) { return target.empty() || target == "."; }
+bool is_root_target(const std::string& target) {
+  return target.empty() || target == ".";
+}
 
 std::vector<SrvRecord> order_srv(std::vector<SrvRecord> records, const Random& random) {
   // Priorities ascending; stable so that the received order survives within a priority.

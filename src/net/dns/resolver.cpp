@@ -5,8 +5,8 @@
 // Why this rather than a c-ares event thread: docs/dns.md.
 #include "net/dns/resolver.hpp"
 
-#include <arpa/inet.h>
 #include <ares.h>
+#include <arpa/inet.h>
 
 #include <boost/asio.hpp>
 #include <map>
@@ -85,7 +85,8 @@ Answer parse_reply(RrType type, const unsigned char* buf, int len) {
       if (rc != ARES_SUCCESS) break;
       for (int i = 0; i < n; ++i) {
         char text[INET6_ADDRSTRLEN];
-        if (inet_ntop(AF_INET6, &ttls[i].ip6addr, text, sizeof text)) a.addresses.emplace_back(text);
+        if (inet_ntop(AF_INET6, &ttls[i].ip6addr, text, sizeof text))
+          a.addresses.emplace_back(text);
       }
       break;
     }
@@ -333,7 +334,9 @@ Result<std::unique_ptr<Resolver>> Resolver::create(asio::io_context& io, Resolve
 
 Resolver::Resolver(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Resolver::~Resolver() { impl_->shutdown(); }
+Resolver::~Resolver() {
+  impl_->shutdown();
+}
 
 void Resolver::query(const Query& q, AnswerCallback callback) {
   impl_->query(q, std::move(callback));
@@ -378,9 +381,9 @@ void Resolver::drive(Locator locator, TargetsCallback callback) {
 void Resolver::resolve_sip(std::string_view uri_text, TargetsCallback callback) {
   std::string text{uri_text};
   auto uri = sip::parse_uri(text);
-  Result<Locator> loc = uri ? Locator::sip(*uri, locator_, impl_->random)
-                            : Result<Locator>{fail(Errc::invalid_argument,
-                                                   "not a URI: " + uri.error().detail)};
+  Result<Locator> loc =
+      uri ? Locator::sip(*uri, locator_, impl_->random)
+          : Result<Locator>{fail(Errc::invalid_argument, "not a URI: " + uri.error().detail)};
   if (!loc) {
     std::weak_ptr<Impl> weak = impl_;
     asio::post(impl_->io, [weak, cb = std::move(callback), e = loc.error()] {

@@ -76,7 +76,9 @@ std::vector<Target> targets(const Run& r) {
   return r.result ? r.result->all() : std::vector<Target>{};
 }
 
-Query q(std::string name, RrType t) { return Query{std::move(name), t}; }
+Query q(std::string name, RrType t) {
+  return Query{std::move(name), t};
+}
 
 // --- RFC 2782 ordering --------------------------------------------------------------------
 
@@ -84,8 +86,8 @@ Query q(std::string name, RrType t) { return Query{std::move(name), t}; }
 // first record whose running sum reaches it. Records in received order: w60, w30, w0, w10
 // → list [w0(0), w60(60), w30(90), w10(100)].
 TEST(SrvOrder, WeightedSelectionFollowsRunningSums) {
-  std::vector<SrvRecord> recs{{5, 60, 1, "w60"}, {5, 30, 2, "w30"}, {5, 0, 3, "w0"},
-                              {5, 10, 4, "w10"}};
+  std::vector<SrvRecord> recs{
+      {5, 60, 1, "w60"}, {5, 30, 2, "w30"}, {5, 0, 3, "w0"}, {5, 10, 4, "w10"}};
   // draw 75 → w30 (60 < 75 ≤ 90); left [w0, w60, w10], sum 70: draw 0 → w0 (0 ≥ 0);
   // left [w60, w10], sum 70: draw 30 → w60; left [w10], sum 10: draw 10 → w10.
   FixedDraws d{{75, 0, 30, 10}};
@@ -97,8 +99,8 @@ TEST(SrvOrder, WeightedSelectionFollowsRunningSums) {
 }
 
 TEST(SrvOrder, BoundariesOfTheRunningSum) {
-  std::vector<SrvRecord> recs{{0, 60, 1, "w60"}, {0, 30, 2, "w30"}, {0, 0, 3, "w0"},
-                              {0, 10, 4, "w10"}};
+  std::vector<SrvRecord> recs{
+      {0, 60, 1, "w60"}, {0, 30, 2, "w30"}, {0, 0, 3, "w0"}, {0, 10, 4, "w10"}};
   auto first = [&](uint32_t draw) {
     return order_srv(recs, [draw](uint32_t) { return draw; }).front().target;
   };
@@ -123,10 +125,12 @@ TEST(SrvOrder, PrioritiesAscendFirst) {
 // probabilities the running-sum rule gives over 101 equally likely draws 0..100:
 // w0 1/101, w60 60/101, w30 30/101, w10 10/101.
 TEST(SrvOrder, FirstPickFrequenciesMatchTheWeights) {
-  std::vector<SrvRecord> recs{{0, 60, 1, "w60"}, {0, 30, 2, "w30"}, {0, 0, 3, "w0"},
-                              {0, 10, 4, "w10"}};
+  std::vector<SrvRecord> recs{
+      {0, 60, 1, "w60"}, {0, 30, 2, "w30"}, {0, 0, 3, "w0"}, {0, 10, 4, "w10"}};
   std::mt19937 prng{12345};
-  Random random = [&](uint32_t max) { return std::uniform_int_distribution<uint32_t>{0, max}(prng); };
+  Random random = [&](uint32_t max) {
+    return std::uniform_int_distribution<uint32_t>{0, max}(prng);
+  };
   std::map<std::string, int> count;
   const int n = 200000;
   for (int i = 0; i < n; ++i) ++count[order_srv(recs, random).front().target];
@@ -186,9 +190,9 @@ TEST(Rfc3263, NaptrOrderFallsThroughEmptySrv) {
                               T("192.0.2.90", 5062, Transport::udp, "host.fallthrough.example.com"),
                           }));
   auto asked = run.asked;
-  EXPECT_EQ(std::count(asked.begin(), asked.end(),
-                       q("_sip._tcp.fallthrough.example.com", RrType::srv)),
-            0);  // the "u"-flag record's replacement is never looked up
+  EXPECT_EQ(
+      std::count(asked.begin(), asked.end(), q("_sip._tcp.fallthrough.example.com", RrType::srv)),
+      0);  // the "u"-flag record's replacement is never looked up
 }
 
 // RFC 3263 §4.1: without NAPTR, an SRV query per supported transport ("_sip" for SIP URIs,
@@ -233,8 +237,9 @@ TEST(Rfc3263, ExplicitPortSkipsNaptrAndSrv) {
 TEST(Rfc3263, TransportParamQueriesThatSrvOnly) {
   auto run = locate("sip:srvonly.example.com;transport=tcp");
   EXPECT_EQ(run.asked.front(), q("_sip._tcp.srvonly.example.com", RrType::srv));
-  EXPECT_EQ(targets(run), (std::vector<Target>{T("192.0.2.10", 5070, Transport::tcp,
-                                                 "host.srvonly.example.com")}));
+  EXPECT_EQ(
+      targets(run),
+      (std::vector<Target>{T("192.0.2.10", 5070, Transport::tcp, "host.srvonly.example.com")}));
   auto tls = locate("sip:example.com;transport=tls");
   EXPECT_EQ(tls.asked.front(), q("_sips._tcp.example.com", RrType::srv));
   auto plain = locate("sip:plain.example.com;transport=TCP");
@@ -286,8 +291,8 @@ TEST(Rfc3263, SrvPrioritiesAndWeightsOrderTheTargets) {
   auto run = locate("sip:weights.example.com", d.random());
   std::vector<std::string> order;
   for (const auto& t : targets(run)) order.push_back(t.address);
-  EXPECT_EQ(order, (std::vector<std::string>{"192.0.2.41", "192.0.2.30", "192.0.2.50",
-                                             "192.0.2.60", "192.0.2.70", "192.0.2.49"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"192.0.2.41", "192.0.2.30", "192.0.2.50", "192.0.2.60",
+                                             "192.0.2.70", "192.0.2.49"}));
   EXPECT_EQ(d.maxima, (std::vector<uint32_t>{0, 100, 70, 70, 10, 0}));
 }
 
@@ -339,7 +344,8 @@ TEST(Rfc3263, LookupFailuresFallThroughAndAreReported) {
   std::map<Query, Answer> all;
   for (auto name : {"plain.example.com", "_sips._tcp.plain.example.com",
                     "_sip._tcp.plain.example.com", "_sip._udp.plain.example.com"}) {
-    for (auto type : {RrType::naptr, RrType::srv, RrType::a, RrType::aaaa}) all[q(name, type)] = timeout;
+    for (auto type : {RrType::naptr, RrType::srv, RrType::a, RrType::aaaa})
+      all[q(name, type)] = timeout;
   }
   auto dead = locate("sip:plain.example.com", lowest(), {}, all);
   ASSERT_FALSE(dead.result);
@@ -353,7 +359,8 @@ TEST(Rfc3263, AnswerOrderDoesNotMatter) {
   auto uri = sip::parse_uri(text);
   auto loc = Locator::sip(*uri, {}, lowest());
   ASSERT_TRUE(loc);
-  loc->on_answer(q("unasked.example.com", RrType::a), zone.answer(q("plain.example.com", RrType::a)));
+  loc->on_answer(q("unasked.example.com", RrType::a),
+                 zone.answer(q("plain.example.com", RrType::a)));
   while (!loc->done()) {
     auto qs = loc->take_queries();
     ASSERT_FALSE(qs.empty());
@@ -385,11 +392,12 @@ TEST(TargetList, CursorMovesToTheNextTargetOnFailure) {
 
 // --- HTTP-1: _certificates._tcp SRV, else certificates.<domain>:443 --------------------------
 
-// REQ HTTP-1
 TEST(CertificateStore, SrvThenDefaultHost) {
+  // REQ-PART HTTP-1: the location; the HTTPS client that connects to it comes later.
   auto found = drive(Locator::certificate_store("certs.example.com", {}, lowest()));
-  EXPECT_EQ(targets(found), (std::vector<Target>{T("192.0.2.100", 8443, Transport::tcp,
-                                                   "store.certs.example.com")}));
+  EXPECT_EQ(
+      targets(found),
+      (std::vector<Target>{T("192.0.2.100", 8443, Transport::tcp, "store.certs.example.com")}));
   EXPECT_EQ(found.asked.front(), q("_certificates._tcp.certs.example.com", RrType::srv));
 
   auto fallback = drive(Locator::certificate_store("nocerts.example.com", {}, lowest()));
@@ -401,8 +409,8 @@ TEST(CertificateStore, SrvThenDefaultHost) {
   EXPECT_EQ(none.result.error().code, Errc::not_found);
 }
 
-// REQ-PART HTTP-1 (SRV failure also falls back, as "otherwise" in HTTP-1 says)
 TEST(CertificateStore, SrvFailureUsesTheDefaultHost) {
+  // REQ-PART HTTP-1: a failed SRV lookup also falls back ("otherwise" in HTTP-1).
   Answer servfail;
   servfail.status = AnswerStatus::failure;
   auto run = drive(Locator::certificate_store("nocerts.example.com", {}, lowest()),

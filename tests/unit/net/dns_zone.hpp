@@ -38,15 +38,16 @@ class DnsZone {
   net::dns::Answer answer(const net::dns::Query& q) const {
     using net::dns::RrType;
     net::dns::Answer a;
-    a.status = names_.count(q.name) ? net::dns::AnswerStatus::no_data
-                                    : net::dns::AnswerStatus::nxdomain;
+    a.status =
+        names_.count(q.name) ? net::dns::AnswerStatus::no_data : net::dns::AnswerStatus::nxdomain;
     for (const auto& w : lines_) {
       if (w[1] != q.name) continue;
       if (q.type == RrType::naptr && w[0] == "NAPTR") {
         a.naptr.push_back({num(w[2]), num(w[3]), w[4], w[5], w[6], w[7]});
       } else if (q.type == RrType::srv && w[0] == "SRV") {
         a.srv.push_back({num(w[2]), num(w[3]), num(w[4]), w[5]});
-      } else if ((q.type == RrType::a && w[0] == "A") || (q.type == RrType::aaaa && w[0] == "AAAA")) {
+      } else if ((q.type == RrType::a && w[0] == "A") ||
+                 (q.type == RrType::aaaa && w[0] == "AAAA")) {
         a.addresses.push_back(w[2]);
       }
     }
@@ -62,8 +63,8 @@ class DnsZone {
     std::vector<std::string> out{"--local=/" + local_domain + "/"};
     for (const auto& w : lines_) {
       if (w[0] == "NAPTR") {
-        out.push_back("--naptr-record=" + w[1] + "," + w[2] + "," + w[3] + "," + w[4] + "," +
-                      w[5] + "," + w[6] + "," + w[7]);
+        out.push_back("--naptr-record=" + w[1] + "," + w[2] + "," + w[3] + "," + w[4] + "," + w[5] +
+                      "," + w[6] + "," + w[7]);
       } else if (w[0] == "SRV") {
         if (w[5] == ".") {
           out.push_back("--srv-host=" + w[1]);
