@@ -372,6 +372,68 @@ TEST(Rfc3263, AnswerOrderDoesNotMatter) {
   EXPECT_EQ(loc->result()->all(), expected);
 }
 
+// Records are untrusted: whatever a zone says (random statuses, services, flags, names that
+// point anywhere, huge SRV sets), the locator finishes in its three phases, keeps at most
+// max_targets distinct targets, and uses only transports it was allowed.
+TEST(Rfc3263, ArbitraryRecordsAlwaysFinish) {
+  std::mt19937 prng{2026};
+  auto pick = [&](uint32_t n) { return std::uniform_int_distribution<uint32_t>{0, n - 1}(prng); };
+  const std::vector<std::string> names{"example.com",
+                                       "_sip._udp.example.com",
+                                       "_sip._tcp.example.com",
+                                       "_sips._tcp.example.com",
+                                       "a.example.com",
+                                       "b.example.com",
+                                       "",
+                                       "."};
+  const std::vector<std::string> services{"SIP+D2U", "SIP+D2T", "SIPS+D2T", "SIP+D2S", "x", ""};
+  Random random = [&](uint32_t max) {
+    return std::uniform_int_distribution<uint32_t>{0, max}(prng);
+  };
+  for (int i = 0; i < 1000; ++i) {
+    LocatorOptions opts;
+    opts.max_targets = 1 + pick(8);
+    if (pick(2)) opts.transports = {Transport::udp};
+    std::string text = pick(2) ? "sip:example.com" : "sips:example.com";
+    auto uri = sip::parse_uri(text);
+    ASSERT_TRUE(uri);
+    auto loc = Locator::sip(*uri, opts, random);
+    if (text[3] == 's' && opts.transports.size() == 1) {  // SIPS needs TLS, not offered
+      ASSERT_FALSE(loc);
+      continue;
+    }
+    ASSERT_TRUE(loc);
+    int rounds = 0;
+    while (!loc->done()) {
+      auto qs = loc->take_queries();
+      ASSERT_FALSE(qs.empty());
+      ASSERT_LE(++rounds, 3);
+      for (const auto& x : qs) {
+        Answer a;
+        a.status = static_cast<AnswerStatus>(pick(5));
+        for (uint32_t k = pick(2) ? pick(40) : 0; k > 0; --k) {
+          auto n = static_cast<uint16_t>(pick(65536));
+          a.naptr.push_back({n, static_cast<uint16_t>(pick(3)), pick(2) ? "s" : "S",
+                             services[pick(services.size())], "", names[pick(names.size())]});
+          a.srv.push_back({static_cast<uint16_t>(pick(3)), static_cast<uint16_t>(pick(65536)), n,
+                           names[pick(names.size())]});
+          a.addresses.push_back("192.0.2." + std::to_string(pick(256)));
+        }
+        loc->on_answer(x, a);
+      }
+    }
+    auto r = loc->result();
+    if (!r) continue;
+    ASSERT_LE(r->size(), opts.max_targets);
+    for (size_t k = 0; k < r->size(); ++k) {
+      const Target& t = r->all()[k];
+      EXPECT_TRUE(std::find(opts.transports.begin(), opts.transports.end(), t.transport) !=
+                  opts.transports.end());
+      for (size_t m = 0; m < k; ++m) EXPECT_FALSE(r->all()[m] == t);
+    }
+  }
+}
+
 // --- RFC 3263 §4.3 failover -----------------------------------------------------------------
 
 TEST(TargetList, CursorMovesToTheNextTargetOnFailure) {
