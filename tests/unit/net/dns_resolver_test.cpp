@@ -188,6 +188,20 @@ void run_until(boost::asio::io_context& io, const bool& done, Fn&& start) {
   }
 }
 
+// Starts a location through `start(callback)` and runs the loop until the callback came.
+template <class Start>
+Result<TargetList> locate_with(boost::asio::io_context& io, Start&& start) {
+  std::optional<Result<TargetList>> out;
+  bool done = false;
+  run_until(io, done, [&] {
+    start([&](Result<TargetList> r) {
+      out = std::move(r);
+      done = true;
+    });
+  });
+  return out ? std::move(*out) : Result<TargetList>{fail(Errc::internal, "no callback")};
+}
+
 struct Env {
   Dnsmasq dns;
   boost::asio::io_context io;
@@ -201,16 +215,7 @@ struct Env {
   bool ok() const { return resolver != nullptr; }
 
   Result<TargetList> sip(std::string_view uri) {
-    std::optional<Result<TargetList>> out;
-    bool done = false;
-    run_until(io, done, [&] {
-      resolver->resolve_sip(uri, [&](Result<TargetList> r) {
-        out = std::move(r);
-        done = true;
-      });
-    });
-    if (!out) return fail(Errc::internal, "no callback");
-    return std::move(*out);
+    return locate_with(io, [&](auto cb) { resolver->resolve_sip(uri, cb); });
   }
 
   Answer query(std::string name, RrType type) {
@@ -348,17 +353,7 @@ TEST(DnsResolver, CertificateStoreSrvOrDefault) {
   // REQ-PART HTTP-1: SRV and default host resolved through c-ares and a real DNS server.
   Env env;
   REQUIRE_ENV(env);
-  auto run = [&](auto&& start) {
-    std::optional<Result<TargetList>> out;
-    bool done = false;
-    run_until(env.io, done, [&] {
-      start([&](Result<TargetList> r) {
-        out = std::move(r);
-        done = true;
-      });
-    });
-    return out.value_or(fail(Errc::internal, "no callback"));
-  };
+  auto run = [&](auto&& start) { return locate_with(env.io, start); };
   auto srv =
       run([&](auto cb) { env.resolver->resolve_certificate_store("certs.example.com", cb); });
   ASSERT_TRUE(srv) << srv.error().detail;
@@ -404,17 +399,10 @@ TEST(DnsResolver, TimeoutWhenNobodyAnswers) {
   EXPECT_LT(took, 3s);
   EXPECT_TRUE(silent.has_datagram());  // the query did go out
 
-  std::optional<Result<TargetList>> out;
-  done = false;
-  run_until(io, done, [&] {
-    (*resolver)->resolve_sip("sip:plain.example.com", [&](Result<TargetList> r) {
-      out = std::move(r);
-      done = true;
-    });
-  });
-  ASSERT_TRUE(out);
-  ASSERT_FALSE(*out);
-  EXPECT_EQ(out->error().code, Errc::io) << out->error().detail;
+  auto out =
+      locate_with(io, [&](auto cb) { (*resolver)->resolve_sip("sip:plain.example.com", cb); });
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().code, Errc::io) << out.error().detail;
 }
 
 // RFC 3263 §4.2: a numeric host answers at once and sends nothing to the DNS server.
@@ -423,21 +411,21 @@ TEST(DnsResolver, NumericHostNeedsNoDns) {
   boost::asio::io_context io;
   auto resolver = Resolver::create(io, config_for("127.0.0.1:" + std::to_string(silent.port())));
   ASSERT_TRUE(resolver);
-  std::optional<Result<TargetList>> out;
-  bool done = false;
+  bool fired = false;
   bool called_inline = false;
   auto t0 = std::chrono::steady_clock::now();
-  run_until(io, done, [&] {
-    (*resolver)->resolve_sip("sip:bob@[2001:db8::7]:5070;transport=tcp", [&](Result<TargetList> r) {
-      out = std::move(r);
-      done = true;
-    });
-    called_inline = done;
+  auto out = locate_with(io, [&](auto cb) {
+    (*resolver)->resolve_sip("sip:bob@[2001:db8::7]:5070;transport=tcp",
+                             [&fired, cb](Result<TargetList> r) {
+                               fired = true;
+                               cb(std::move(r));
+                             });
+    called_inline = fired;
   });
   EXPECT_FALSE(called_inline);  // callbacks always come from the loop
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
-  ASSERT_TRUE(out && *out);
-  EXPECT_EQ((*out)->all(),
+  ASSERT_TRUE(out) << out.error().detail;
+  EXPECT_EQ(out->all(),
             (std::vector<Target>{Target{"2001:db8::7", 5070, Transport::tcp, "[2001:db8::7]"}}));
   EXPECT_FALSE(silent.has_datagram());
 }
@@ -451,17 +439,9 @@ TEST(DnsResolver, BadUriAndBadServerAreErrors) {
   }
   auto ok = Resolver::create(io, config_for("[::1]:5353"));
   ASSERT_TRUE(ok) << ok.error().detail;
-  std::optional<Result<TargetList>> out;
-  bool done = false;
-  run_until(io, done, [&] {
-    (*ok)->resolve_sip("not a uri", [&](Result<TargetList> r) {
-      out = std::move(r);
-      done = true;
-    });
-  });
-  ASSERT_TRUE(out);
-  ASSERT_FALSE(*out);
-  EXPECT_EQ(out->error().code, Errc::invalid_argument);
+  auto out = locate_with(io, [&](auto cb) { (*ok)->resolve_sip("not a uri", cb); });
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().code, Errc::invalid_argument);
 }
 
 // Destroying the resolver with lookups in flight: their callbacks never run, nothing leaks
