@@ -8,7 +8,8 @@
 //
 // Threading: a Resolver belongs to one io_context and is used from the thread running it. Every
 // callback runs on that loop, never inside the call that started the lookup. Destroying the
-// Resolver drops the callbacks of lookups still running: they are never called.
+// Resolver drops the callbacks of lookups still running: they are never called. Like any Asio
+// object, it must be destroyed before its io_context.
 #pragma once
 
 #include <chrono>
