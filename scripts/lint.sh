@@ -23,6 +23,7 @@ violations "clock read" \
   'src/net/|src/core/clock.cpp'
 violations "OpenSSL include" '#include <openssl/' 'src/crypto/'
 violations "Asio/Beast include" '#include <boost/(asio|beast)' 'src/net/'
+violations "c-ares include" '#include <ares' 'src/net/dns/'
 violations "SQL text" '"[^"]*\b(SELECT|INSERT INTO|DELETE FROM|CREATE TABLE|UPDATE [a-z_]+ SET)\b' 'src/store/'
 
 files=$(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find src tests bench -name '*.cpp' -o -name '*.hpp')
