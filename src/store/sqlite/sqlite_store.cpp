@@ -155,7 +155,7 @@ Result<void> exec(Db& db, std::string_view sql) {
 }
 
 Unexpected mismatch(std::string_view aor, std::string_view if_match) {
-  // RFC 3903 §6 step 3: no event state for this entity tag → 412; etag_mismatch() keys on the
+  // RFC 3903 §6: no event state for this entity tag → 412; etag_mismatch() keys on the
   // leading "SIP-If-Match".
   return fail(Errc::not_found, "SIP-If-Match " + std::string(if_match) +
                                    " is not the current entity tag of " + std::string(aor));
@@ -540,7 +540,7 @@ class SqliteStore final : public Store {
     WallTime now = job.now;
     if (r.aor.empty()) return fail(Errc::invalid_argument, "refresh: empty AOR");
     if (r.if_match.empty()) {
-      return fail(Errc::invalid_argument, "refresh: no SIP-If-Match (RFC 3903 §4.2)");
+      return fail(Errc::invalid_argument, "refresh: no SIP-If-Match (RFC 3903 §4.3)");
     }
     auto cur = current_in(db, r.aor, now);
     if (!cur) return Unexpected{cur.error()};
