@@ -9,7 +9,7 @@
 //   with a new entity tag and marks the row it supersedes `replaced`; Revoke marks the live row
 //   `revoked`. Rows are never deleted, so every entity tag ever acknowledged stays findable.
 // - An AOR's *live* rows are those neither replaced nor revoked; SIP changes keep at most one.
-// - The current entity tag of an AOR is the etag of current(aor, now); RFC 3903 §6 step 3: a
+// - The current entity tag of an AOR is the etag of current(aor, now); RFC 3903 §6: a
 //   SIP-If-Match naming no live, unexpired publication fails (→ 412) and nothing changes.
 //
 // Changes from the interface sketched in issue 5 (callers adapt once):
@@ -85,7 +85,7 @@ struct Publish {
   Actor actor;
 };
 
-// RFC 3903 §4.2 refresh: same credential, new expiry and entity tag. `if_match` is required.
+// RFC 3903 §4.3 refresh: same credential, new expiry and entity tag. `if_match` is required.
 // An `expires` not after `now` (Expires: 0, §4.5) ends the publication.
 struct Refresh {
   std::string aor;

@@ -173,7 +173,7 @@ TEST_F(SqliteStore, RefreshExtendsWithANewEtag) {
   p.pkcs8 = der("key");
   auto a = apply(*store_, p);
   ASSERT_TRUE(a);
-  // RFC 3903 §4.2: a refresh needs SIP-If-Match.
+  // RFC 3903 §4.3: a refresh needs SIP-If-Match.
   auto bad = apply(*store_, Refresh{"sip:alice@example.com", "", kT0 + 48h, {"alice", "x"}});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::invalid_argument);
