@@ -326,7 +326,7 @@ Answer CredentialService::publish(const sip::Message& req, const Peer& from, Tim
       // RFC 3903 §4.5: removing the publication ends the credential as revocation does.
       change = store::Revoke{aor->text(), if_match, actor, "publication removed (Expires: 0)"};
     } else {
-      // RFC 3903 §4.2: a refresh keeps the credential and extends it, never beyond notAfter.
+      // RFC 3903 §4.3: a refresh keeps the credential and extends it, never beyond notAfter.
       auto cur = store_.current(aor->text(), wall);
       if (!cur) return refuse(500, "Server Internal Error (store unavailable)");
       if (!*cur) return refuse(412, "Conditional Request Failed (no such publication)");
