@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/cms_cmd.hpp"
 #include "app/config.hpp"
 #include "app/credential_cmd.hpp"
 #include "core/log.hpp"
@@ -152,6 +153,8 @@ int main(int argc, char** argv) {
                           "Check the rules for this AOR (default: the certificate's)");
   inspect_cmd->add_flag("--json", in.json, "Machine-readable output");
 
+  auto run_cms = add_cms_commands(app);
+
   CLI11_PARSE(app, argc, argv);
   if (version_cmd->parsed()) {
     std::cout << "sipcred " << SIPCRED_VERSION << "\n";
@@ -160,5 +163,6 @@ int main(int argc, char** argv) {
   if (serve_cmd->parsed()) return serve(serve_flags);
   if (keygen_cmd->parsed()) return keygen(kg);
   if (inspect_cmd->parsed()) return inspect(in);
+  if (auto rc = run_cms()) return *rc;
   return 0;
 }
