@@ -25,11 +25,9 @@ bool is_zero(std::span<const uint8_t> v) {
 }
 
 // w = a^s + b^t mod p for two secret exponents; then the TEK.
-Result<SkipjackKey> tek_of_sum(const KeaDomain& d, std::span<const uint8_t> a,
-                               std::span<const uint8_t> s, std::span<const uint8_t> b,
-                               std::span<const uint8_t> t) {
-  auto p = mod_p(d);
-  if (!p) return Unexpected{p.error()};
+Result<SkipjackKey> tek_of_sum(const crypto::ModP* p, const KeaDomain& d,
+                               std::span<const uint8_t> a, std::span<const uint8_t> s,
+                               std::span<const uint8_t> b, std::span<const uint8_t> t) {
   auto first = p->exp_secret(a, s, d.q);
   if (!first) return Unexpected{first.error()};
   auto second = p->exp_secret(b, t, d.q);
@@ -43,6 +41,22 @@ Result<SkipjackKey> tek_of_sum(const KeaDomain& d, std::span<const uint8_t> a,
   auto tek = kea_tek_from_w(*w);
   secure_wipe(w->data(), w->size());
   return tek;
+}
+
+// Facts §2.2 with a given Montgomery context.
+Result<void> check_public(const crypto::ModP& p, const KeaDomain& d, std::span<const uint8_t> v) {
+  auto fixed = kea_fixed_public(v);
+  if (!fixed) return Unexpected{fixed.error()};
+  const uint8_t one[1] = {1};
+  if (crypto::big_compare(v, one) <= 0 || crypto::big_compare(v, d.p) >= 0) {
+    return fail(Errc::crypto, "KEA public value out of range");
+  }
+  auto vq = p.exp_public(v, d.q);
+  if (!vq) return Unexpected{vq.error()};
+  if (crypto::big_compare(*vq, one) != 0) {
+    return fail(Errc::crypto, "KEA public value not in the order-q subgroup");
+  }
+  return {};
 }
 
 }  // namespace
@@ -146,20 +160,9 @@ Result<Bytes> kea_fixed_public(std::span<const uint8_t> v) {
 }
 
 Result<void> check_kea_public_value(const KeaDomain& d, std::span<const uint8_t> v) {
-  auto fixed = kea_fixed_public(v);
-  if (!fixed) return Unexpected{fixed.error()};
-  const uint8_t one[1] = {1};
-  if (crypto::big_compare(v, one) <= 0 || crypto::big_compare(v, d.p) >= 0) {
-    return fail(Errc::crypto, "KEA public value out of range");
-  }
   auto p = mod_p(d);
   if (!p) return Unexpected{p.error()};
-  auto vq = p->exp_public(v, d.q);
-  if (!vq) return Unexpected{vq.error()};
-  if (crypto::big_compare(*vq, one) != 0) {
-    return fail(Errc::crypto, "KEA public value not in the order-q subgroup");
-  }
-  return {};
+  return check_public(*p, d, v);
 }
 
 Result<SkipjackKey> kea_tek_from_w(std::span<const uint8_t> w) {
@@ -179,9 +182,12 @@ Result<SkipjackKey> kea_tek_from_w(std::span<const uint8_t> w) {
 Result<SkipjackKey> kea_agree(const KeaDomain& d, const KeaKeyPair& self_static,
                               const KeaKeyPair& self_ephemeral, std::span<const uint8_t> peer_y,
                               std::span<const uint8_t> peer_r) {
-  if (auto c = check_kea_public_value(d, peer_y); !c) return Unexpected{c.error()};
-  if (auto c = check_kea_public_value(d, peer_r); !c) return Unexpected{c.error()};
-  return tek_of_sum(d, peer_y, self_ephemeral.x, peer_r, self_static.x);
+  // One Montgomery context of p for the two checks and the two exponentiations.
+  auto p = mod_p(d);
+  if (!p) return Unexpected{p.error()};
+  if (auto c = check_public(*p, d, peer_y); !c) return Unexpected{c.error()};
+  if (auto c = check_public(*p, d, peer_r); !c) return Unexpected{c.error()};
+  return tek_of_sum(&*p, d, peer_y, self_ephemeral.x, peer_r, self_static.x);
 }
 
 Result<SkipjackKey> kea_email_originator(const KeaDomain& d, const KeaKeyPair& originator_static,
