@@ -30,7 +30,10 @@ Result<void> read_extensions(asn1::Reader& exts, CertFields& c) {
     auto id = ext->read_oid();
     if (!id) return Unexpected{id.error()};
     if (ext->next_is(asn1::tag::kBoolean)) {
-      if (auto crit = ext->read_boolean(); !crit) return Unexpected{crit.error()};
+      auto crit = ext->read_boolean();
+      if (!crit) return Unexpected{crit.error()};
+      // X.690 §11.5: a DEFAULT value (critical FALSE) is not encoded in DER.
+      if (!*crit) return fail(Errc::parse, "certificate: extension with critical FALSE encoded");
     }
     auto value = ext->read_octet_string();
     if (!value) return Unexpected{value.error()};
