@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/client_cmd.hpp"
+#include "app/cms_cmd.hpp"
 #include "app/config.hpp"
 #include "app/credential_cmd.hpp"
 #include "app/service_setup.hpp"
@@ -253,6 +254,7 @@ int main(int argc, char** argv) {
       "fetch-credential", "Fetch your own credential (SUBSCRIBE credential, digest, TLS)");
   client_options(fetch_cred_cmd, fc, true);
   fetch_cred_cmd->add_option("--out", fc.out, "Directory for cert.der and key.p8")->required();
+  auto run_cms = add_cms_commands(app);
 
   CLI11_PARSE(app, argc, argv);
   if (publish_cmd->parsed()) return publish(pub);
@@ -267,5 +269,6 @@ int main(int argc, char** argv) {
   if (serve_cmd->parsed()) return serve(serve_flags);
   if (keygen_cmd->parsed()) return keygen(kg);
   if (inspect_cmd->parsed()) return inspect(in);
+  if (auto rc = run_cms()) return *rc;
   return 0;
 }
