@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Certificate SUBSCRIBE→200→NOTIFY→200 exchanges per second against the release `sipcred serve`
+# with SIPp over UDP (bench/sipp/cert_subscribe.xml), and the server's CPU per exchange from
+# /proc/PID/stat (utime+stime) before and after each run. Bounded: each run is CALLS calls at
+# RATE calls/s; the server is started afresh for each run (subscriptions are left to expire).
+#   bench/service_sipp.sh [SIPCRED] [RATES] [SECONDS]
+#     SIPCRED  default build/release/sipcred
+#     RATES    space-separated calls/s, default "2000 4000 8000"
+#     SECONDS  length of each run, default 10
+# Two AORs: carol (no certificate: empty NOTIFY, CERT-3) and alice (openssl-made certificate
+# tests/data/certs/good.der published first over TLS by tests/integration/tls_client.py: the
+# NOTIFY carries 838 bytes of DER, CERT-5). Prints one line per run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+sipcred=${1:-$root/build/release/sipcred}
+rates=${2:-"2000 4000 8000"}
+seconds=${3:-10}
+certs="$root/tests/data/certs"
+work=$(mktemp -d)
+port=$(( 20000 + RANDOM % 20000 ))
+tls_port=$(( port + 1 ))
+server_pid=
+ticks=$(getconf CLK_TCK)
+
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
+  -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
+  -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
+cat > "$work/sipcred.toml" <<TOML
+data_dir = "$work/data"
+[sip]
+listen = ["127.0.0.1:$port"]
+tls_listen = ["127.0.0.1:$tls_port"]
+[service]
+domains = ["example.com"]
+digest_algorithms = ["MD5"]
+udp_mtu = 0                   # keep the 1.3 kB NOTIFY with a certificate on UDP, as SIPp is UDP-only
+[[tls.identity]]
+domain = "example.com"
+certificate = "$work/tls.pem"
+key = "$work/tls.key"
+TOML
+echo wonderland > "$work/pw"
+"$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw" >/dev/null
+
+start_server() {
+  "$sipcred" serve --config "$work/sipcred.toml" --log-level info > "$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q "ready" "$work/server.log" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  cat "$work/server.log"; echo "server not ready"; exit 1
+}
+stop_server() {
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+}
+cpu_ticks() {  # utime + stime of the server (fields 14 and 15 of /proc/PID/stat)
+  awk '{ print $14 + $15 }' "/proc/$server_pid/stat"
+}
+
+start_server
+python3 "$root/tests/integration/tls_client.py" 127.0.0.1 $tls_port publish sip:alice@example.com \
+  alice wonderland "$certs/good.der" "$certs/good-aes.p8.der" > /dev/null
+stop_server
+
+printf '%-6s %6s %7s %9s %8s %8s %10s %10s\n' aor rate calls succeeded failed per_s srv_us/exch sipp_cpu%
+for aor in carol alice; do
+  for rate in $rates; do
+    start_server
+    calls=$(( rate * seconds ))
+    c0=$(cpu_ticks)
+    t0=$(date +%s.%N)
+    rc=0
+    /usr/bin/time -f '%U %S' -o "$work/sipp.time" \
+      sipp -sf "$here/sipp/cert_subscribe.xml" -s "$aor" -t u1 -r "$rate" -m "$calls" \
+      -i 127.0.0.1 -p $(( port + 2 )) -buff_size 4194304 -timeout $(( seconds * 3 + 30 ))s \
+      -max_recv_loops 10000 -max_sched_loops 10000 -nostdin -trace_stat -stf "$work/stat.csv" \
+      -fd 3600 127.0.0.1:$port > "$work/sipp.out" 2>&1 &
+    sipp_pid=$!
+    wait $sipp_pid || rc=$?
+    t1=$(date +%s.%N)
+    c1=$(cpu_ticks)
+    # SIPp's statistics file: the last line holds the cumulative counters.
+    read -r su ss < <(tail -1 "$work/sipp.time") || { su=0; ss=0; }
+    read -r ok failed < <(python3 - "$work/stat.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
+h, last = rows[0], rows[-1]
+print(last[h.index("SuccessfulCall(C)")], last[h.index("FailedCall(C)")])
+PY
+)
+    awk -v aor="$aor" -v rate="$rate" -v calls="$calls" -v ok="$ok" -v failed="$failed" \
+      -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v hz="$ticks" -v scpu="$(awk '{print $1 + $2}' <<< "$su $ss")" 'BEGIN {
+        el = t1 - t0; cpu = (c1 - c0) / hz;
+        printf "%-6s %6d %7d %9d %8d %8.0f %10.1f %10.0f\n", aor, rate, calls, ok, failed, ok / el,
+          ok > 0 ? cpu * 1e6 / ok : 0, 100 * scpu / el }'
+    [ $rc -eq 0 ] || { echo "  (sipp exit $rc)"; tail -5 "$work/sipp.out"; }
+    stop_server
+  done
+done
