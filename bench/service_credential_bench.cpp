@@ -5,9 +5,14 @@
 //   FanOut                one re-PUBLISH → NOTIFYs to 10,000 certificate subscribers of the AOR
 //   SubscriptionMemory/N  heap and RSS per certificate subscription at N subscriptions
 // Run with the release preset; see BENCHMARKS.md "Credential service" for commands and figures.
+#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
 #include <malloc.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -44,8 +49,8 @@ const Peer kTls{"192.0.2.7", 40001, Transport::tls};
 
 // A subscriber's address: one per subscription, as behind distinct NATs.
 Peer subscriber(uint64_t i) {
-  return Peer{"10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) +
-                  "." + std::to_string(i & 255),
+  return Peer{"10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." +
+                  std::to_string(i & 255),
               5060, Transport::udp};
 }
 
@@ -54,12 +59,14 @@ Peer subscriber(uint64_t i) {
 std::string certificate_subscribe(uint64_t i, std::string_view aor) {
   const Peer p = subscriber(i);
   char id[40];
-  std::snprintf(id, sizeof id, "%016llx%016llx", static_cast<unsigned long long>(i * 0x9e3779b97f4a7c15ull),
+  std::snprintf(id, sizeof id, "%016llx%016llx",
+                static_cast<unsigned long long>(i * 0x9e3779b97f4a7c15ull),
                 static_cast<unsigned long long>(i));
   std::string s;
   s.reserve(600);
   s += "SUBSCRIBE " + std::string{aor} + " SIP/2.0\r\n";
-  s += "Via: SIP/2.0/UDP " + p.address + ":5060;branch=z9hG4bK" + std::string{id, 16} + ";rport\r\n";
+  s +=
+      "Via: SIP/2.0/UDP " + p.address + ":5060;branch=z9hG4bK" + std::string{id, 16} + ";rport\r\n";
   s += "Max-Forwards: 70\r\n";
   s += "From: <sip:watcher@example.org>;tag=" + std::string{id + 16, 16} + "\r\n";
   s += "To: <" + std::string{aor} + ">\r\n";
@@ -78,6 +85,18 @@ sip::Message ok_to(const std::string& notify) {
   auto n = sip::parse_datagram(notify);
   auto r = sip::parse_datagram(sip::make_response(*n, 200, {}, {}).serialize());
   return std::move(*r);
+}
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+double process_cpu_seconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto sec = [](timeval t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return sec(ru.ru_utime) + sec(ru.ru_stime);
 }
 
 // The whole service over a store file in a temporary folder on the disk.
@@ -112,8 +131,11 @@ struct Harness {
     svc = std::move(*c);
     ep = std::make_unique<Endpoint>(EndpointConfig{.seed = 4}, svc.get());
     store::User alice{"sip:alice@example.com", "example.com", "alice", {}, false};
-    alice.ha1.push_back({"MD5", auth::ha1(crypto::HashAlg::md5, "alice", "example.com",
-                                          "wonderland")});
+    for (auto [hash, name] :
+         {std::pair{crypto::HashAlg::md5, "MD5"}, std::pair{crypto::HashAlg::sha256, "SHA-256"},
+          std::pair{crypto::HashAlg::sha512_256, "SHA-512-256"}}) {
+      alice.ha1.push_back({name, auth::ha1(hash, "alice", "example.com", "wonderland")});
+    }
     if (!store->put_user(alice, {"admin", "bench"}, wall)) throw std::runtime_error("put_user");
     body = mime::build_credential_body(cert, key, content_type);
     // One challenge; every later PUBLISH reuses its nonce with the next nonce-count (RFC 7616
@@ -168,7 +190,7 @@ struct Harness {
   }
 
   // `n` certificate subscriptions (subscriber ids first..first+n-1) to aor(i), every first
-  // NOTIFY answered 200. Every `chunk` subscriptions time moves on 40 s so that the finished
+  // NOTIFY answered 200. Every 5,000 subscriptions time moves on 40 s so that the finished
   // transactions (Timer J 32 s, Timer K 5 s over UDP) are gone.
   template <class AorOf>
   void subscribe_many(uint64_t first, uint64_t n, AorOf aor) {
@@ -177,7 +199,7 @@ struct Harness {
       auto out = ep->on_message(*m, subscriber(i), now, wall);
       if (out.size() != 2 || out[0].status != 200) throw std::runtime_error("SUBSCRIBE refused");
       ep->on_message(ok_to(out[1].bytes), subscriber(i), now, wall);
-      if ((i - first + 1) % 50'000 == 0) settle();
+      if ((i - first + 1) % 5000 == 0) settle();
     }
     settle();
   }
@@ -220,12 +242,14 @@ void DurablePublish(benchmark::State& state) {
   Completions completions;
   uint64_t acknowledged = 0;
   store::Stats before = h.store->stats();
+  double cpu = 0;
   for (auto _ : state) {
     state.PauseTiming();
     std::vector<std::string> texts;
     texts.reserve(kPerIteration);
     for (size_t i = 0; i < kPerIteration; ++i) texts.push_back(h.publish_text(true));
     state.ResumeTiming();
+    double c0 = process_cpu_seconds();
     size_t sent = 0, outstanding = 0;
     while (sent < kPerIteration || outstanding > 0) {
       while (outstanding < window && sent < kPerIteration) {
@@ -234,9 +258,8 @@ void DurablePublish(benchmark::State& state) {
         if (!out.empty()) throw std::runtime_error("PUBLISH answered early: " + out[0].bytes);
         for (auto& w : h.ep->take_writes()) {
           uint64_t token = w.token;
-          h.store->submit(std::move(w.change), w.wall, [&completions, token](auto r) {
-            completions.push(token, std::move(r));
-          });
+          h.store->submit(std::move(w.change), w.wall,
+                          [&completions, token](auto r) { completions.push(token, std::move(r)); });
           ++outstanding;
         }
       }
@@ -248,6 +271,7 @@ void DurablePublish(benchmark::State& state) {
       }
       h.ep->on_timer(h.now, h.wall);  // finished server transactions go, as net's timer does
     }
+    cpu += process_cpu_seconds() - c0;
   }
   store::Stats after = h.store->stats();
   state.SetItemsProcessed(static_cast<int64_t>(acknowledged));
@@ -255,6 +279,8 @@ void DurablePublish(benchmark::State& state) {
   state.counters["publish_per_commit"] =
       commits > 0 ? static_cast<double>(after.changes - before.changes) / commits : 0;
   state.counters["largest_batch"] = static_cast<double>(after.largest_batch);
+  // Both threads (this one and the store's writer): the CPU one PUBLISH costs.
+  state.counters["cpu_us_per_publish"] = cpu * 1e6 / static_cast<double>(acknowledged);
 }
 BENCHMARK(DurablePublish)
     ->ArgNames({"in_flight", "max_batch"})
@@ -276,6 +302,15 @@ void FanOut(benchmark::State& state) {
   Harness h{256, 2'000'000};
   h.subscribe_many(0, subscribers, [](uint64_t) { return "sip:alice@example.com"; });
   size_t notifies = 0, bytes = 0, over_tcp = 0;
+  double send_seconds = 0, cpu_seconds = 0;
+  int sink_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  int sock = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in sink{};
+  sink.sin_family = AF_INET;
+  sink.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(sink_fd, reinterpret_cast<const sockaddr*>(&sink), sizeof sink);
+  socklen_t len = sizeof sink;
+  ::getsockname(sink_fd, reinterpret_cast<sockaddr*>(&sink), &len);
   for (auto _ : state) {
     h.now += 61s;  // past min_interval since the last NOTIFY of every subscriber
     h.ep->on_timer(h.now, h.wall);
@@ -287,7 +322,9 @@ void FanOut(benchmark::State& state) {
                     [&](Result<store::Applied> r) { result = std::move(r); });
     h.store->flush();
     auto t0 = std::chrono::steady_clock::now();
+    double c0 = thread_cpu_seconds();
     auto out = h.ep->on_write_done(writes[0].token, std::move(*result), h.now, h.wall);
+    cpu_seconds += thread_cpu_seconds() - c0;
     auto t1 = std::chrono::steady_clock::now();
     state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     if (out.size() != subscribers + 1 || out[0].status != 200) {
@@ -296,18 +333,31 @@ void FanOut(benchmark::State& state) {
     notifies = out.size() - 1;
     bytes = 0;
     over_tcp = 0;
+    // What net::Server then does on the same thread: one sendto() per NOTIFY (here all to one
+    // loopback sink that nobody reads; the kernel drops what overflows its buffer).
+    auto s0 = std::chrono::steady_clock::now();
+    for (size_t i = 1; i < out.size(); ++i) {
+      ::sendto(sock, out[i].bytes.data(), out[i].bytes.size(), 0,
+               reinterpret_cast<const sockaddr*>(&sink), sizeof sink);
+    }
+    auto s1 = std::chrono::steady_clock::now();
+    send_seconds += std::chrono::duration<double>(s1 - s0).count();
     for (size_t i = 1; i < out.size(); ++i) {
       bytes += out[i].bytes.size();
       over_tcp += out[i].to.transport == Transport::tcp;
       h.ep->on_message(ok_to(out[i].bytes), out[i].to, h.now, h.wall);
     }
   }
+  ::close(sock);
+  ::close(sink_fd);
+  state.counters["sendto_ms"] = send_seconds * 1e3 / static_cast<double>(state.iterations());
+  state.counters["cpu_ms"] = cpu_seconds * 1e3 / static_cast<double>(state.iterations());
   state.counters["notifies"] = static_cast<double>(notifies);
   state.counters["notify_bytes"] = static_cast<double>(bytes) / static_cast<double>(notifies);
   state.counters["over_tcp"] = static_cast<double>(over_tcp);
   state.counters["us_per_notify"] = benchmark::Counter(
-      static_cast<double>(notifies), benchmark::Counter::kIsIterationInvariantRate |
-                                         benchmark::Counter::kInvert);
+      static_cast<double>(notifies),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(FanOut)->Arg(10'000)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
 
@@ -353,27 +403,46 @@ void SubscriptionMemory(benchmark::State& state) {
     }
     state.counters["heap_per_sub"] = static_cast<double>(heap1 - heap0) / static_cast<double>(n);
     state.counters["rss_per_sub"] = static_cast<double>(rss1 - rss0) / static_cast<double>(n);
-    // Where it goes: the Subscription object and the heap blocks of its strings, measured on
-    // the subscriptions themselves (ids are handed out 1, 2, ...).
-    double dialog_strings = 0, sub_strings = 0;
-    const auto& notifier = h.svc->notifier();
+    // Where it goes, priced block by block with glibc's chunk sizes on the subscriptions
+    // themselves (ids are handed out 1, 2, ...) and on the libstdc++ node layouts of Notifier's
+    // containers: unordered_map<uint64_t, Subscription> (next pointer + key + value, no cached
+    // hash), unordered_(multi)map<string, uint64_t> (next + string + id + cached hash), std::set
+    // of (TimePoint, id) (32-byte red-black header + 16), unordered_map<uint64_t, TimePoint>.
+    double dialog_strings = 0, sub_strings = 0, dialog_index = 0, resource_index = 0;
+    auto& notifier = const_cast<Notifier&>(h.svc->notifier());
     size_t seen = 0;
     for (uint64_t id = 1; seen < 1000 && id < subs0 + n + 1; ++id) {
-      const Subscription* s = const_cast<Notifier&>(notifier).find(id);
+      const Subscription* s = notifier.find(id);
       if (s == nullptr) continue;
       ++seen;
       const sip::Dialog& d = s->dialog;
-      dialog_strings += static_cast<double>(heap_of(d.call_id) + heap_of(d.local_tag) +
-                                            heap_of(d.remote_tag) + heap_of(d.local) +
-                                            heap_of(d.remote) + heap_of(d.remote_target));
+      dialog_strings +=
+          static_cast<double>(heap_of(d.call_id) + heap_of(d.local_tag) + heap_of(d.remote_tag) +
+                              heap_of(d.local) + heap_of(d.remote) + heap_of(d.remote_target));
       sub_strings += static_cast<double>(heap_of(s->package) + heap_of(s->event_id) +
                                          heap_of(s->resource) + heap_of(s->user) +
                                          heap_of(s->flow.address) + heap_of(s->final_reason));
+      std::string dk = sip::dialog_key(d.call_id, d.local_tag, d.remote_tag);
+      dk.shrink_to_fit();
+      dialog_index += static_cast<double>(chunk(8 + 32 + 8 + 8) + heap_of(dk));
+      std::string rk = s->package + " " + s->resource;
+      rk.shrink_to_fit();
+      resource_index += static_cast<double>(chunk(8 + 32 + 8 + 8) + heap_of(rk));
     }
+    const double k = static_cast<double>(seen);
+    const double node = static_cast<double>(chunk(8 + 8 + sizeof(Subscription)));
+    const double timers = static_cast<double>(chunk(32 + 16) + chunk(8 + 8 + 8));
+    const double heap = static_cast<double>(heap1 - heap0) / static_cast<double>(n);
     state.counters["sizeof_subscription"] = sizeof(Subscription);
     state.counters["sizeof_dialog"] = sizeof(sip::Dialog);
-    state.counters["dialog_string_heap"] = dialog_strings / static_cast<double>(seen);
-    state.counters["other_string_heap"] = sub_strings / static_cast<double>(seen);
+    state.counters["b_subscription_node"] = node;
+    state.counters["b_dialog_strings"] = dialog_strings / k;
+    state.counters["b_other_strings"] = sub_strings / k;
+    state.counters["b_by_dialog"] = dialog_index / k;
+    state.counters["b_by_resource"] = resource_index / k;
+    state.counters["b_timer_nodes"] = timers;
+    state.counters["b_rest_buckets"] =
+        heap - node - (dialog_strings + sub_strings + dialog_index + resource_index) / k - timers;
   }
 }
 BENCHMARK(SubscriptionMemory)

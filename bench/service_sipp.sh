@@ -100,7 +100,7 @@ PY
       -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v hz="$ticks" -v scpu="$(awk '{print $1 + $2}' <<< "$su $ss")" 'BEGIN {
         el = t1 - t0; cpu = (c1 - c0) / hz;
         printf "%-6s %6d %7d %9d %8d %8.0f %10.1f %10.0f\n", aor, rate, calls, ok, failed, ok / el,
-          ok > 0 ? cpu * 1e6 / ok : 0, 100 * scpu / el }'
+          (ok > 0 ? cpu * 1e6 / ok : 0), 100 * scpu / el }'
     [ $rc -eq 0 ] || { echo "  (sipp exit $rc)"; tail -5 "$work/sipp.out"; }
     stop_server
   done

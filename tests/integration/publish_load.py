@@ -15,7 +15,8 @@ is counted as lost and the thread reconnects until the time is up.
 
 The log gets one line per outcome, flushed at once: "ack ETAG" for every 2xx (its SIP-ETag),
 "lost" for a request whose answer never came, "status CODE" for other final answers. The last
-line of stdout is a summary: acks lost statuses seconds acks_per_second.
+line of stdout is a summary: acks lost statuses seconds acks_per_second. With --unconditional
+no PUBLISH carries SIP-If-Match (bench/service_publish.sh measures throughput that way).
 """
 import argparse, os, socket, ssl, sys, threading, time, uuid
 
@@ -78,7 +79,7 @@ def client(n, a, body, ctype, deadline, log):
                     nc += 1
                     lines.append("Authorization: " +
                                  digest(challenge, "PUBLISH", a.aor, a.user, a.password, nc))
-                if etag:
+                if etag and not a.unconditional:
                     lines.append("SIP-If-Match: " + etag)
                 lines.append(f"Content-Length: {len(body)}")
                 try:
@@ -111,6 +112,8 @@ def main():
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--log")
+    p.add_argument("--unconditional", action="store_true",
+                   help="no SIP-If-Match: every PUBLISH replaces the state (no 412s; benchmark)")
     a = p.parse_args()
     a.port = int(a.port)
     body, ctype = body_of(open(a.cert, "rb").read(), open(a.key, "rb").read())

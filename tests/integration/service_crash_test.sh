@@ -82,6 +82,11 @@ python3 "$here/publish_load.py" 127.0.0.1 $tls_port sip:alice@example.com alice 
   --log "$work/acks.log" > "$work/load.out" 2>&1 &
 load_pid=$!
 
+# The clients connect and publish before the first kill.
+for _ in $(seq 1 100); do
+  [ "$(grep -c '^ack' "$work/acks.log" 2>/dev/null || true)" -ge 20 ] && break
+  sleep 0.1
+done
 for k in $(seq 1 "$kills"); do
   # A random moment 1.0-3.5 s into this life of the server (the load is steady by then).
   sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1.0 + 2.5 * r / 32767 }')"
@@ -100,6 +105,7 @@ integrity "at the end"
 
 read -r acks lost others elapsed rate < <(tail -1 "$work/load.out")
 echo "load: $acks acknowledged, $lost lost to kills, $others other answers, $rate acks/s"
+grep '^status' "$work/acks.log" | sort | uniq -c || true
 [ "$acks" -ge 100 ] || fail "only $acks PUBLISHes acknowledged: the test means little"
 [ "$lost" -ge 1 ] || fail "no PUBLISH was in flight at any kill"
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Durable PUBLISHes per second through the release `sipcred serve`: CLIENTS concurrent Python
+# TLS clients (tests/integration/publish_load.py --unconditional: one PUBLISH in flight per
+# connection, MD5 digest with nonce reuse) publish tests/data/certs/good.der + good-aes.p8.der
+# for sip:alice@example.com for SECONDS; every 200 came after its commit (WAL,
+# synchronous=FULL, group commit). Prints acks/s, the server's CPU per PUBLISH
+# (/proc/PID/stat utime+stime) and the clients' CPU (they share the machine's two cores).
+#   bench/service_publish.sh [SIPCRED] [CLIENTS...] [-- SECONDS]   default: 16 64, 10 s
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+sipcred=${1:-$root/build/release/sipcred}
+shift || true
+clients=()
+seconds=10
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--" ]; then seconds=$2; break; fi
+  clients+=("$1"); shift
+done
+[ ${#clients[@]} -gt 0 ] || clients=(16 64)
+certs="$root/tests/data/certs"
+work=$(mktemp -d)
+port=$(( 20000 + RANDOM % 20000 ))
+tls_port=$(( port + 1 ))
+server_pid=
+ticks=$(getconf CLK_TCK)
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
+  -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
+  -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
+cat > "$work/sipcred.toml" <<TOML
+data_dir = "$work/data"
+[sip]
+listen = ["127.0.0.1:$port"]
+tls_listen = ["127.0.0.1:$tls_port"]
+[service]
+domains = ["example.com"]
+digest_algorithms = ["MD5"]
+[[tls.identity]]
+domain = "example.com"
+certificate = "$work/tls.pem"
+key = "$work/tls.key"
+TOML
+echo wonderland > "$work/pw"
+"$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw" >/dev/null
+
+printf '%8s %8s %8s %10s %12s %12s\n' clients acks lost acks_per_s srv_us/pub client_cpu%
+for n in "${clients[@]}"; do
+  "$sipcred" serve --config "$work/sipcred.toml" --log-level info > "$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do grep -q ready "$work/server.log" && break; sleep 0.1; done
+  c0=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
+  /usr/bin/time -f '%U %S %e' -o "$work/py.time" python3 "$root/tests/integration/publish_load.py" \
+    127.0.0.1 $tls_port sip:alice@example.com alice wonderland "$certs/good.der" \
+    "$certs/good-aes.p8.der" --clients "$n" --seconds "$seconds" --unconditional > "$work/load.out"
+  c1=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
+  read -r acks lost others elapsed rate < <(tail -1 "$work/load.out")
+  read -r pu ps pe < <(tail -1 "$work/py.time")
+  awk -v n="$n" -v acks="$acks" -v lost="$lost" -v rate="$rate" -v c0="$c0" -v c1="$c1" \
+    -v hz="$ticks" -v pu="$pu" -v ps="$ps" -v pe="$pe" 'BEGIN {
+      printf "%8d %8d %8d %10.1f %12.0f %12.0f\n", n, acks, lost, rate,
+        (acks > 0 ? (c1 - c0) / hz * 1e6 / acks : 0), 100 * (pu + ps) / pe }'
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+done
