@@ -3,6 +3,7 @@
 //   DurablePublish/W      PUBLISHes per second with W in flight, each answered only after the
 //                         group commit holding it is on disk (PUB-*, store group commit)
 //   FanOut                one re-PUBLISH → NOTIFYs to 10,000 certificate subscribers of the AOR
+//   ExpireAll/N           N subscriptions of one AOR expire together and are removed
 //   SubscriptionMemory/N  heap and RSS per certificate subscription at N subscriptions
 // Run with the release preset; see BENCHMARKS.md "Credential service" for commands and figures.
 #include <arpa/inet.h>
@@ -360,6 +361,35 @@ void FanOut(benchmark::State& state) {
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(FanOut)->Arg(10'000)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+
+// Removal: N certificate subscriptions of one AOR reach their expiry together; each gets its
+// final NOTIFY (RFC 6665 §4.2.2, reason=timeout) and the subscription is removed when the 200 to
+// it comes. Timed: handing the N 200s to the endpoint (each one removes a subscription). Items
+// are removals, so the time per item should not grow with N.
+void ExpireAll(benchmark::State& state) {
+  const uint64_t n = static_cast<uint64_t>(state.range(0));
+  size_t removed = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto h = std::make_unique<Harness>(256, 2'000'000);
+    h->subscribe_many(0, n, [](uint64_t) { return "sip:alice@example.com"; });
+    h->now += 86400s + 3600s;
+    auto finals = h->ep->on_timer(h->now, h->wall);
+    std::vector<std::pair<sip::Message, Peer>> oks;
+    for (auto& f : finals) oks.emplace_back(ok_to(f.bytes), f.to);
+    if (oks.size() != n) throw std::runtime_error("not every subscription got its final NOTIFY");
+    state.ResumeTiming();
+    for (auto& [ok, peer] : oks) h->ep->on_message(ok, peer, h->now, h->wall);
+    state.PauseTiming();
+    if (h->svc->notifier().size() != 0) throw std::runtime_error("subscriptions left");
+    removed += n;
+    h.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(removed));
+}
+BENCHMARK(ExpireAll)->Arg(2'500)->Arg(10'000)->Arg(40'000)->Iterations(1)->Unit(
+    benchmark::kMillisecond);
 
 size_t rss_bytes() {
   std::ifstream in{"/proc/self/statm"};

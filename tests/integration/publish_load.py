@@ -56,7 +56,7 @@ def client(n, a, body, ctype, deadline, log):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    source = "127.0.0.%d" % (2 + n // 8)
+    source = "127.0.0.%d" % (a.first_source + n // 8)
     etag = None
     while time.monotonic() < deadline:
         try:
@@ -112,6 +112,8 @@ def main():
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--log")
+    p.add_argument("--first-source", type=int, default=2,
+                   help="clients bind 127.0.0.FIRST_SOURCE and up, eight to an address")
     p.add_argument("--unconditional", action="store_true",
                    help="no SIP-If-Match: every PUBLISH replaces the state (no 412s; benchmark)")
     a = p.parse_args()

@@ -14,7 +14,7 @@
 # REQ-PART PUB-4
 set -euo pipefail
 sipcred=$1
-kills=${2:-6}
+kills=${2:-8}
 clients=${3:-24}
 here=$(cd "$(dirname "$0")" && pwd)
 certs="$here/../data/certs"
@@ -84,7 +84,8 @@ load_pid=$!
 
 # The clients connect and publish before the first kill.
 for _ in $(seq 1 100); do
-  [ "$(grep -c '^ack' "$work/acks.log" 2>/dev/null || true)" -ge 20 ] && break
+  n=$(grep -c '^ack' "$work/acks.log" 2>/dev/null || true)
+  [ "${n:-0}" -ge 20 ] && break
   sleep 0.1
 done
 for k in $(seq 1 "$kills"); do
