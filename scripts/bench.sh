@@ -22,4 +22,5 @@ if [ "${SIPCRED_BENCH_SERVICE:-0}" = 1 ]; then
   done
   bash bench/service_sipp.sh build/release/sipcred "1000 2000 3000 4000" 10
   bash bench/service_publish.sh build/release/sipcred 16 64 -- 10
+  bash bench/service_fanout.sh build/release/sipcred 10000
 fi
