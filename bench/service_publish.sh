@@ -20,41 +20,15 @@ done
 [ ${#clients[@]} -gt 0 ] || clients=(16 64)
 certs="$root/tests/data/certs"
 work=$(mktemp -d)
-port=$(( 20000 + RANDOM % 20000 ))
-tls_port=$(( port + 1 ))
-server_pid=
 ticks=$(getconf CLK_TCK)
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
-  -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
-  -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
-cat > "$work/sipcred.toml" <<TOML
-data_dir = "$work/data"
-[sip]
-listen = ["127.0.0.1:$port"]
-tls_listen = ["127.0.0.1:$tls_port"]
-[service]
-domains = ["example.com"]
-digest_algorithms = ["MD5"]
-[[tls.identity]]
-domain = "example.com"
-certificate = "$work/tls.pem"
-key = "$work/tls.key"
-TOML
-echo wonderland > "$work/pw"
-"$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw" >/dev/null
+. "$root/tests/integration/service_lib.sh"
+service_cleanup_on_exit "$work"
+service_setup "$sipcred" "$work"
 
 printf '%8s %8s %8s %10s %12s %12s\n' clients acks lost acks_per_s srv_us/pub client_cpu%
 for n in "${clients[@]}"; do
-  "$sipcred" serve --config "$work/sipcred.toml" --log-level info > "$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do grep -q ready "$work/server.log" && break; sleep 0.1; done
-  c0=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
+  service_start
+  c0=$(service_cpu_ticks)
   # One Python process per 16 clients (one process's GIL would be the limit), each on its own
   # source addresses.
   t0=$(date +%s.%N)
@@ -69,7 +43,7 @@ for n in "${clients[@]}"; do
   done
   wait "${pids[@]}"
   t1=$(date +%s.%N)
-  c1=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
+  c1=$(service_cpu_ticks)
   read -r acks lost < <(cat "$work"/load.*.out | awk '{ a += $1; l += $2 } END { print a, l }')
   pe=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
   rate=$(awk -v a="$acks" -v e="$pe" 'BEGIN { print a / e }')
@@ -79,5 +53,5 @@ for n in "${clients[@]}"; do
     -v hz="$ticks" -v pu="$pu" -v ps="$ps" -v pe="$pe" 'BEGIN {
       printf "%8d %8d %8d %10.1f %12.0f %12.0f\n", n, acks, lost, rate,
         (acks > 0 ? (c1 - c0) / hz * 1e6 / acks : 0), 100 * (pu + ps) / pe }'
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  service_kill
 done

@@ -22,61 +22,20 @@ rates=${2:-"1000 2000 3000"}
 seconds=${3:-10}
 certs="$root/tests/data/certs"
 work=$(mktemp -d)
-port=$(( 20000 + RANDOM % 20000 ))
-tls_port=$(( port + 1 ))
-server_pid=
 ticks=$(getconf CLK_TCK)
-
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
-  -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
-  -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
-cat > "$work/sipcred.toml" <<TOML
-data_dir = "$work/data"
-[sip]
-listen = ["127.0.0.1:$port"]
-tls_listen = ["127.0.0.1:$tls_port"]
-[service]
-domains = ["example.com"]
-digest_algorithms = ["MD5"]
-udp_mtu = 0                   # keep the 1.3 kB NOTIFY with a certificate on UDP, as SIPp is UDP-only
-[[tls.identity]]
-domain = "example.com"
-certificate = "$work/tls.pem"
-key = "$work/tls.key"
-TOML
-echo wonderland > "$work/pw"
-"$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw" >/dev/null
-
-start_server() {
-  "$sipcred" serve --config "$work/sipcred.toml" --log-level info > "$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    grep -q "ready" "$work/server.log" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  cat "$work/server.log"; echo "server not ready"; exit 1
-}
-stop_server() {
-  kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
-}
-cpu_ticks() {  # utime + stime of the server (fields 14 and 15 of /proc/PID/stat)
-  awk '{ print $14 + $15 }' "/proc/$server_pid/stat"
-}
+. "$root/tests/integration/service_lib.sh"
+service_cleanup_on_exit "$work"
+# udp_mtu = 0 keeps the 1.3 kB NOTIFY with a certificate on UDP, as SIPp is UDP-only.
+service_setup "$sipcred" "$work" "udp_mtu = 0"
 
 # The spread variant: the AOR's user part gets SIPp's call number.
 sed 's/sip:\[service\]@example.com/sip:[service][call_number]@example.com/g' \
   "$here/sipp/cert_subscribe.xml" > "$work/cert_subscribe_spread.xml"
 
-start_server
+service_start
 python3 "$root/tests/integration/tls_client.py" 127.0.0.1 $tls_port publish sip:alice@example.com \
   alice wonderland "$certs/good.der" "$certs/good-aes.p8.der" > /dev/null
-stop_server
+service_kill
 
 printf '%-6s %6s %7s %9s %8s %8s %8s %11s %9s\n' case rate calls succeeded failed retrans per_s srv_us/exch sipp_cpu%
 for aor in spread alice; do
@@ -84,9 +43,9 @@ for aor in spread alice; do
   service=$aor
   [ "$aor" = spread ] && { scenario="$work/cert_subscribe_spread.xml"; service=watched; }
   for rate in $rates; do
-    start_server
+    service_start
     calls=$(( rate * seconds ))
-    c0=$(cpu_ticks)
+    c0=$(service_cpu_ticks)
     t0=$(date +%s.%N)
     rc=0
     /usr/bin/time -f '%U %S' -o "$work/sipp.time" \
@@ -97,7 +56,7 @@ for aor in spread alice; do
     sipp_pid=$!
     wait $sipp_pid || rc=$?
     t1=$(date +%s.%N)
-    c1=$(cpu_ticks)
+    c1=$(service_cpu_ticks)
     # SIPp's statistics file: the last line holds the cumulative counters.
     read -r su ss < <(tail -1 "$work/sipp.time") || { su=0; ss=0; }
     read -r ok failed retrans < <(python3 - "$work/stat.csv" <<'PY'
@@ -114,6 +73,6 @@ PY
         printf "%-6s %6d %7d %9d %8d %8d %8.0f %11.1f %9.0f\n", aor, rate, calls, ok, failed, retrans, ok / el,
           (ok > 0 ? cpu * 1e6 / ok : 0), 100 * scpu / el }'
     [ $rc -eq 0 ] || { echo "  (sipp exit $rc)"; tail -5 "$work/sipp.out"; }
-    stop_server
+    service_kill
   done
 done

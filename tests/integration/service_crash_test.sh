@@ -19,62 +19,32 @@ clients=${3:-24}
 here=$(cd "$(dirname "$0")" && pwd)
 certs="$here/../data/certs"
 work=$(mktemp -d)
-port=$(( 20000 + RANDOM % 20000 ))
-tls_port=$(( port + 1 ))
-server_pid=
 load_pid=
 db="$work/data/sipcred.db"
+. "$here/service_lib.sh"
 
 cleanup() {
   [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
-  [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null || true
+  service_kill
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
-  -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
-  -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
-cat > "$work/sipcred.toml" <<TOML
-data_dir = "$work/data"
-[sip]
-listen = ["127.0.0.1:$port"]
-tls_listen = ["127.0.0.1:$tls_port"]
-[service]
-domains = ["example.com"]
-digest_algorithms = ["MD5"]   # what tls_client.py's digest answers
-[[tls.identity]]
-domain = "example.com"
-certificate = "$work/tls.pem"
-key = "$work/tls.key"
-TOML
-echo wonderland > "$work/pw"
-"$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw"
+service_setup "$sipcred" "$work"
 users_before=$(sqlite3 "$db" "SELECT realm, username, aor, disabled FROM users ORDER BY 1, 2;
   SELECT realm, username, algorithm, hex FROM user_ha1 ORDER BY 1, 2, 3;")
 
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
-start_server() {
-  : > "$work/server.log"
-  "$sipcred" serve --config "$work/sipcred.toml" --log-level info >> "$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    grep -q "ready" "$work/server.log" 2>/dev/null && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  cat "$work/server.log"; echo "server not ready"; exit 1
-}
 integrity() {
   local r
   r=$(sqlite3 "$db" "PRAGMA integrity_check;")
   [ "$r" = "ok" ] || fail "integrity_check $1: $r"
 }
 
-start_server
+service_start
 # Long enough for every kill and restart; the clients stop on their own when it is over.
 load_seconds=$(( kills * 4 + 6 ))
 python3 "$here/publish_load.py" 127.0.0.1 $tls_port sip:alice@example.com alice wonderland \
@@ -92,16 +62,15 @@ for k in $(seq 1 "$kills"); do
   # A random moment 1.0-3.5 s into this life of the server (the load is steady by then).
   sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1.0 + 2.5 * r / 32767 }')"
   outcomes=$(grep -c . "$work/acks.log" 2>/dev/null || true)
-  kill -9 "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
+  service_kill
   echo "kill $k: after $outcomes logged outcomes"
   integrity "after kill $k"
-  start_server
+  service_start
 done
 wait "$load_pid" || fail "publish_load.py exited non-zero: $(cat "$work/load.out")"
 load_pid=
 # A last kill once the load is over, so that the final state is read from a killed server too.
-kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+service_kill
 integrity "at the end"
 
 read -r acks lost others elapsed rate < <(tail -1 "$work/load.out")
