@@ -8,6 +8,7 @@ cmake --preset release >/dev/null
 cmake --build build/release -j"$(nproc)"
 # One core each, so figures are per core (the issues state their targets per core).
 for b in build/release/bench/*_bench; do
+  [ "$(basename "$b")" = service_credential_bench ] && continue  # minutes; below
   echo "== $(basename "$b")"
   taskset -c 0 "$b" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
 done
@@ -15,4 +16,16 @@ done
 if [ "${SIPCRED_BENCH_LOAD:-0}" = 1 ]; then
   echo "== sip_load"
   bash bench/sip_load.sh build/release/sipcred
+fi
+# The credential service (issue 5): in-process benchmarks and whole-server runs with SIPp and
+# Python TLS clients, several minutes; only with SIPCRED_BENCH_SERVICE=1.
+if [ "${SIPCRED_BENCH_SERVICE:-0}" = 1 ]; then
+  build/release/bench/service_credential_bench --benchmark_filter='DurablePublish|FanOut|ExpireAll'
+  for n in 100000 1000000; do
+    build/release/bench/service_credential_bench --benchmark_filter="SubscriptionMemory/$n/" \
+      --benchmark_counters_tabular=true
+  done
+  bash bench/service_sipp.sh build/release/sipcred "1000 2000 3000 4000" 10
+  bash bench/service_publish.sh build/release/sipcred 16 64 -- 10
+  bash bench/service_fanout.sh build/release/sipcred 10000
 fi

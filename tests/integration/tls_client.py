@@ -25,11 +25,11 @@ def header(head, name):
     m = re.search(r"(?im)^" + re.escape(name) + r"\s*:\s*(.*)$", head)
     return m.group(1).strip() if m else None
 
-def digest(challenge, method, uri, user, password):
+def digest(challenge, method, uri, user, password, count=1):
     p = dict(re.findall(r'(\w+)="?([^",]*)"?', challenge))
     assert p.get("algorithm", "MD5") == "MD5", challenge
     h = lambda s: hashlib.md5(s.encode()).hexdigest()
-    cnonce, nc = uuid.uuid4().hex[:16], "00000001"
+    cnonce, nc = uuid.uuid4().hex[:16], "%08x" % count  # nonce-count (RFC 7616 §3.4)
     ha1 = h(f"{user}:{p['realm']}:{password}")
     ha2 = h(f"{method}:{uri}")
     resp = h(f"{ha1}:{p['nonce']}:{nc}:{cnonce}:auth:{ha2}")
