@@ -45,7 +45,9 @@ std::vector<Outgoing> Notifier::add(Subscription sub, TimePoint now) {
   uint64_t id = sub.id;
   by_dialog_.emplace(
       sip::dialog_key(sub.dialog.call_id, sub.dialog.local_tag, sub.dialog.remote_tag), id);
-  by_resource_.emplace(resource_key(sub.package, sub.resource), id);
+  auto& list = by_resource_[resource_key(sub.package, sub.resource)];
+  sub.resource_pos = static_cast<uint32_t>(list.size());
+  list.push_back(id);
   auto [it, inserted] = subs_.emplace(id, std::move(sub));
   due(it->second, now, out);
   return out;
@@ -79,9 +81,11 @@ std::vector<Outgoing> Notifier::refresh(uint64_t id, Duration expires, TimePoint
 std::vector<Outgoing> Notifier::changed(std::string_view package, std::string_view resource,
                                         TimePoint now) {
   std::vector<Outgoing> out;
-  auto [b, e] = by_resource_.equal_range(resource_key(package, resource));
-  std::vector<uint64_t> ids;
-  for (auto it = b; it != e; ++it) ids.push_back(it->second);
+  std::string key = resource_key(package, resource);
+  content_cache_.erase(key);
+  auto found = by_resource_.find(key);
+  if (found == by_resource_.end()) return out;
+  std::vector<uint64_t> ids = found->second;
   for (uint64_t id : ids) {
     if (Subscription* s = find(id)) {
       s->dirty = true;
@@ -94,9 +98,11 @@ std::vector<Outgoing> Notifier::changed(std::string_view package, std::string_vi
 std::vector<Outgoing> Notifier::terminate_all(std::string_view package, std::string_view resource,
                                               std::string_view reason, TimePoint now) {
   std::vector<Outgoing> out;
-  auto [b, e] = by_resource_.equal_range(resource_key(package, resource));
-  std::vector<uint64_t> ids;
-  for (auto it = b; it != e; ++it) ids.push_back(it->second);
+  std::string key = resource_key(package, resource);
+  content_cache_.erase(key);
+  auto found = by_resource_.find(key);
+  if (found == by_resource_.end()) return out;
+  std::vector<uint64_t> ids = found->second;
   for (uint64_t id : ids) {
     if (Subscription* s = find(id); s && s->final_reason.empty()) {
       s->final_reason = std::string{reason};
@@ -116,9 +122,9 @@ void Notifier::due(Subscription& s, TimePoint now, std::vector<Outgoing>& out) {
 }
 
 void Notifier::reschedule(Subscription& s, TimePoint now) {
-  if (auto it = sub_deadline_.find(s.id); it != sub_deadline_.end()) {
-    sub_timers_.erase({it->second, s.id});
-    sub_deadline_.erase(it);
+  if (s.deadline) {
+    sub_timers_.erase({*s.deadline, s.id});
+    s.deadline.reset();
   }
   std::optional<TimePoint> when;
   if (s.final_reason.empty()) when = s.expires_at;
@@ -127,15 +133,37 @@ void Notifier::reschedule(Subscription& s, TimePoint now) {
     if (next > now && (!when || next < *when)) when = next;
   }
   if (when) {
-    sub_deadline_[s.id] = *when;
+    s.deadline = when;
     sub_timers_.insert({*when, s.id});
   }
 }
 
-void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>& out) {
-  NotifyContent c = content_(s);
+const NotifyContent& Notifier::content_of(const Subscription& s) {
+  // A final NOTIFY's content may depend on why it ends (nothing after a revocation): not shared.
+  if (!s.final_reason.empty()) {
+    static thread_local NotifyContent scratch;
+    scratch = content_(s);
+    return scratch;
+  }
+  std::string key = resource_key(s.package, s.resource);
+  auto it = content_cache_.find(key);
+  if (it == content_cache_.end()) it = content_cache_.emplace(std::move(key), content_(s)).first;
+  return it->second;
+}
+
+void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>& out,
+                           bool force_udp) {
+  const NotifyContent& c = content_of(s);
   const bool final = !s.final_reason.empty();
   Peer to = destination(s);
+  bool fallback = false;
+  // RFC 3261 §18.1.1: a request larger than 1300 bytes goes over TCP to the same address and
+  // port. Judged before building (headers stay well under 700 bytes), so it is built once.
+  if (to.transport == Transport::udp && !force_udp && config_.udp_mtu != 0 &&
+      c.body.size() + 700 > config_.udp_mtu) {
+    to.transport = Transport::tcp;
+    fallback = config_.udp_fallback;
+  }
 
   // RFC 6665 §8.2.3 / §4.2.2: the state and what is left of the subscription.
   std::string state;
@@ -149,56 +177,35 @@ void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>
   if (!s.event_id.empty()) event += ";id=" + s.event_id;
   event += c.event_params;
 
-  auto build = [&](Transport t, const std::string& branch) {
-    std::string_view sent_by = t == Transport::udp   ? config_.sent_by_udp
-                               : t == Transport::tcp ? config_.sent_by_tcp
-                                                     : config_.sent_by_tls;
-    std::string via = "SIP/2.0/" + std::string{via_transport(t)} + " " + std::string{sent_by} +
-                      ";branch=" + branch;
-    std::string contact = t == Transport::tls   ? "sips:" + std::string{sent_by}
-                          : t == Transport::tcp ? "sip:" + std::string{sent_by} + ";transport=tcp"
-                                                : "sip:" + std::string{sent_by};
-    sip::Dialog d = s.dialog;  // the CSeq is taken once, below, for whichever form is sent
-    d.local_cseq = s.dialog.local_cseq;
-    sip::Message m = sip::in_dialog_request(d, "NOTIFY", via, contact);
-    m.add(sip::HeaderId::event, event);
-    m.add(sip::HeaderId::subscription_state, state);
-    m.add(sip::HeaderId::user_agent, config_.user_agent);
-    if (!c.body.empty()) {
-      m.add(sip::HeaderId::content_type, c.content_type);
-      // RFC 3204 / draft-ietf-sip-certs-06 §6.5 (CERT-5) and §7.5 (CRED-4).
-      m.add(sip::HeaderId::content_disposition, "signal");
-    }
-    m.set_body(c.body);
-    if (finalize_) finalize_(m, s);
-    return m.serialize();
-  };
-
+  std::string_view sent_by = to.transport == Transport::udp   ? config_.sent_by_udp
+                             : to.transport == Transport::tcp ? config_.sent_by_tcp
+                                                              : config_.sent_by_tls;
   std::string branch = "z9hG4bK" + tokens_.hex(20);
-  std::string bytes = build(to.transport, branch);
-  std::string udp_bytes;
-  Peer udp_to;
-  if (to.transport == Transport::udp && config_.udp_mtu != 0 && bytes.size() > config_.udp_mtu) {
-    // RFC 3261 §18.1.1: too large for UDP: TCP to the same address and port.
-    if (config_.udp_fallback) {
-      udp_bytes = std::move(bytes);
-      udp_to = to;
-    }
-    to.transport = Transport::tcp;
-    bytes = build(to.transport, branch);
+  std::string via = "SIP/2.0/" + std::string{via_transport(to.transport)} + " " +
+                    std::string{sent_by} + ";branch=" + branch;
+  std::string contact = to.transport == Transport::tls ? "sips:" + std::string{sent_by}
+                        : to.transport == Transport::tcp
+                            ? "sip:" + std::string{sent_by} + ";transport=tcp"
+                            : "sip:" + std::string{sent_by};
+  sip::Message m = sip::in_dialog_request(s.dialog, "NOTIFY", via, contact);  // next CSeq
+  m.add(sip::HeaderId::event, event);
+  m.add(sip::HeaderId::subscription_state, state);
+  m.add(sip::HeaderId::user_agent, config_.user_agent);
+  if (!c.body.empty()) {
+    m.add(sip::HeaderId::content_type, c.content_type);
+    // RFC 3204 / draft-ietf-sip-certs-06 §6.5 (CERT-5) and §7.5 (CRED-4).
+    m.add(sip::HeaderId::content_disposition, "signal");
   }
-  ++s.dialog.local_cseq;
+  m.set_body(c.body);
+  if (finalize_) finalize_(m, s);
+
   s.dirty = false;
   s.immediate = false;
   s.last_notify = now;
   if (final) s.final_sent = true;
-  uint64_t txn = start_txn(s.id, std::move(bytes), to, branch, now, out);
+  uint64_t txn = start_txn(s.id, m.serialize(), to, branch, now, out);
   s.in_flight = txn;
-  if (!udp_bytes.empty()) {
-    auto& t = txns_.at(txn);
-    t.udp_bytes = std::move(udp_bytes);
-    t.udp_to = udp_to;
-  }
+  txns_.at(txn).udp_fallback = fallback;
 }
 
 uint64_t Notifier::start_txn(uint64_t sub, std::string bytes, Peer to, std::string branch,
@@ -209,8 +216,7 @@ uint64_t Notifier::start_txn(uint64_t sub, std::string bytes, Peer to, std::stri
               sub,
               to,
               branch + "|NOTIFY",
-              {},
-              {},
+              false,
               std::nullopt};
   auto [it, inserted] = txns_.emplace(id, std::move(t));
   txn_by_key_[it->second.key] = id;
@@ -284,29 +290,20 @@ void Notifier::on_transport_error(uint64_t id, TimePoint now) {
   auto it = txns_.find(id);
   if (it == txns_.end()) return;
   ClientTxn& t = it->second;
-  std::vector<Outgoing> ignored;
-  if (!t.udp_bytes.empty()) {
-    // §18.1.1's TCP attempt failed: send the UDP form instead (udp_fallback). The new
-    // transaction keeps the branch, so a late answer still matches.
-    std::string bytes = std::move(t.udp_bytes);
-    Peer to = t.udp_to;
-    uint64_t sub = t.sub;
-    std::string branch = t.key.substr(0, t.key.find('|'));
-    if (t.deadline) txn_timers_.erase({*t.deadline, id});
-    txn_by_key_.erase(t.key);
-    txns_.erase(it);
-    std::vector<Outgoing> out;
-    uint64_t nid = start_txn(sub, std::move(bytes), to, branch, now, out);
-    if (Subscription* s = find(sub); s && s->in_flight == id) s->in_flight = nid;
-    pending_sends_.insert(pending_sends_.end(), std::make_move_iterator(out.begin()),
-                          std::make_move_iterator(out.end()));
-    return;
-  }
-  t.machine.on_transport_error();
-  finish_txn(id, false, 503, now, ignored);
+  uint64_t sub = t.sub;
+  bool fallback = t.udp_fallback;
   if (t.deadline) txn_timers_.erase({*t.deadline, id});
   txn_by_key_.erase(t.key);
-  txns_.erase(id);
+  txns_.erase(it);
+  Subscription* s = find(sub);
+  if (s == nullptr || s->in_flight != id) return;
+  s->in_flight = 0;
+  if (fallback) {
+    // §18.1.1's TCP attempt failed: the same NOTIFY (fresh CSeq and branch) over UDP.
+    send_notify(*s, now, pending_sends_, /*force_udp=*/true);
+    return;
+  }
+  remove(sub);  // RFC 6665 §4.2.2: the subscriber cannot be reached
 }
 
 std::vector<Outgoing> Notifier::on_timer(TimePoint now) {
@@ -338,9 +335,9 @@ std::vector<Outgoing> Notifier::on_timer(TimePoint now) {
   while (!sub_timers_.empty() && sub_timers_.begin()->first <= now) {
     uint64_t id = sub_timers_.begin()->second;
     sub_timers_.erase(sub_timers_.begin());
-    sub_deadline_.erase(id);
     Subscription* s = find(id);
     if (s == nullptr) continue;
+    s->deadline.reset();
     // RFC 6665 §4.2.2: an expired subscription ends with a final NOTIFY, reason=timeout.
     if (now >= s->expires_at && s->final_reason.empty()) s->final_reason = "timeout";
     due(*s, now, out);
@@ -363,17 +360,22 @@ void Notifier::remove(uint64_t id) {
   if (it == subs_.end()) return;
   Subscription& s = it->second;
   by_dialog_.erase(sip::dialog_key(s.dialog.call_id, s.dialog.local_tag, s.dialog.remote_tag));
-  auto [b, e] = by_resource_.equal_range(resource_key(s.package, s.resource));
-  for (auto r = b; r != e; ++r) {
-    if (r->second == id) {
+  std::string key = resource_key(s.package, s.resource);
+  if (auto r = by_resource_.find(key); r != by_resource_.end()) {
+    auto& list = r->second;
+    uint32_t pos = s.resource_pos;
+    if (pos < list.size() && list[pos] == id) {
+      uint64_t moved = list.back();
+      list[pos] = moved;
+      list.pop_back();
+      if (moved != id) subs_.at(moved).resource_pos = pos;
+    }
+    if (list.empty()) {
       by_resource_.erase(r);
-      break;
+      content_cache_.erase(key);
     }
   }
-  if (auto d = sub_deadline_.find(id); d != sub_deadline_.end()) {
-    sub_timers_.erase({d->second, id});
-    sub_deadline_.erase(d);
-  }
+  if (s.deadline) sub_timers_.erase({*s.deadline, id});
   subs_.erase(it);
 }
 

@@ -43,10 +43,12 @@ struct Subscription {
   bool pending = false;  // authorization pending (RFC 6665 §4.1.2.2); sipcred decides at once
   // Bookkeeping of the NOTIFY schedule.
   std::optional<TimePoint> last_notify;
-  uint64_t in_flight = 0;    // the client transaction of an outstanding NOTIFY, 0 = none
-  bool dirty = false;        // state changed after the last NOTIFY was built
-  bool immediate = false;    // send without waiting for min_interval (new, refreshed)
-  std::string final_reason;  // non-empty: the next NOTIFY terminates the subscription
+  uint64_t in_flight = 0;             // the client transaction of an outstanding NOTIFY, 0 = none
+  bool dirty = false;                 // state changed after the last NOTIFY was built
+  bool immediate = false;             // send without waiting for min_interval (new, refreshed)
+  std::optional<TimePoint> deadline;  // its entry in the notifier's timer set
+  uint32_t resource_pos = 0;          // its place in the notifier's per-resource list
+  std::string final_reason;           // non-empty: the next NOTIFY terminates the subscription
   bool final_sent = false;
 };
 
@@ -119,13 +121,14 @@ class Notifier {
     uint64_t sub = 0;
     Peer to;
     std::string key;  // client_key of its responses
-    // A request sent over TCP only because it was too large for UDP: the UDP form to try when
-    // no connection can be made (NotifierConfig::udp_fallback).
-    std::string udp_bytes;
-    Peer udp_to;
+    // Sent over TCP only because it was too large for UDP: when no connection can be made the
+    // NOTIFY is built again for UDP (NotifierConfig::udp_fallback).
+    bool udp_fallback = false;
     std::optional<TimePoint> deadline;
   };
-  void send_notify(Subscription& sub, TimePoint now, std::vector<Outgoing>& out);
+  void send_notify(Subscription& sub, TimePoint now, std::vector<Outgoing>& out,
+                   bool force_udp = false);
+  const NotifyContent& content_of(const Subscription& sub);
   void due(Subscription& sub, TimePoint now, std::vector<Outgoing>& out);
   void reschedule(Subscription& sub, TimePoint now);
   uint64_t start_txn(uint64_t sub, std::string bytes, Peer to, std::string branch, TimePoint now,
@@ -141,11 +144,15 @@ class Notifier {
   uint64_t next_sub_ = 1, next_txn_ = 1;
   std::unordered_map<uint64_t, Subscription> subs_;
   std::unordered_map<std::string, uint64_t> by_dialog_;
-  std::unordered_multimap<std::string, uint64_t> by_resource_;  // key: package + " " + resource
+  // Subscriptions per watched resource (key: package + " " + resource); a subscription knows its
+  // place, so removing one is O(1) however popular the resource (swap with the last).
+  std::unordered_map<std::string, std::vector<uint64_t>> by_resource_;
+  // The content of each resource as last read, shared by every NOTIFY of a fan-out; dropped when
+  // the resource changes or loses its last subscription.
+  std::unordered_map<std::string, NotifyContent> content_cache_;
   std::unordered_map<uint64_t, ClientTxn> txns_;
   std::unordered_map<std::string, uint64_t> txn_by_key_;  // client_key (§17.1.3) → txn
   std::set<std::pair<TimePoint, uint64_t>> sub_timers_;   // expiry or a deferred NOTIFY
-  std::unordered_map<uint64_t, TimePoint> sub_deadline_;
   std::set<std::pair<TimePoint, uint64_t>> txn_timers_;
   std::vector<Outgoing> pending_sends_;  // produced outside a call that returns sends
 };

@@ -266,6 +266,36 @@ TEST(Notifier, LargeNotifyGoesOverTcpThenFallsBackToUdp) {
   EXPECT_EQ(out[0].to.transport, Transport::udp);
 }
 
+TEST(Notifier, FanOutReadsTheStateOnceAndRemovalScales) {
+  // One change to a resource with many subscribers: the content is read once and shared; the
+  // subscriptions then end one by one (481s) and the resource's list shrinks to nothing.
+  int reads = 0;
+  Notifier n{NotifierConfig{.min_interval = 0s, .seed = 9}, [&](const Subscription&) {
+               ++reads;
+               return NotifyContent{"text/plain", "state", ""};
+             }};
+  auto req = sip::parse_datagram(kSubscribe);
+  std::vector<Outgoing> first;
+  for (int i = 0; i < 1000; ++i) {
+    auto d = sip::uas_dialog(*req, "t" + std::to_string(i), 1, false);
+    Subscription s;
+    s.package = "certificate";
+    s.resource = "bob@example.com";
+    s.dialog = *d;
+    s.flow = Peer{"192.0.2.5", 5060, Transport::tcp};
+    s.expires_at = at(3600s);
+    auto o = n.add(std::move(s), at(0s));
+    first.insert(first.end(), o.begin(), o.end());
+  }
+  EXPECT_EQ(reads, 1);
+  for (auto& o : first) answer(n, o, 200, at(1s));
+  auto fan = n.changed("certificate", "bob@example.com", at(2s));
+  EXPECT_EQ(fan.size(), 1000u);
+  EXPECT_EQ(reads, 2);
+  for (auto& o : fan) answer(n, o, 481, at(3s));
+  EXPECT_EQ(n.size(), 0u);
+}
+
 TEST(Dialog, RouteSetFromRecordRoute) {
   // RFC 3261 §12.1.1 (route set in Record-Route order at the UAS) and §12.2.1.1.
   std::string with_rr = kSubscribe;
