@@ -85,11 +85,17 @@ std::vector<Outgoing> Notifier::changed(std::string_view package, std::string_vi
   content_cache_.erase(key);
   auto found = by_resource_.find(key);
   if (found == by_resource_.end()) return out;
-  std::vector<uint64_t> ids = found->second;
-  for (uint64_t id : ids) {
+  size_t done = 0;
+  for (uint64_t id : std::vector<uint64_t>{found->second}) {
     if (Subscription* s = find(id)) {
       s->dirty = true;
-      due(*s, now, out);
+      // A large fan-out goes out a batch per turn of the caller's loop, so that other traffic
+      // is served in between (on_timer takes the rest).
+      if (done++ < config_.fanout_batch) {
+        due(*s, now, out);
+      } else {
+        ready_.push_back(id);
+      }
     }
   }
   return out;
@@ -102,11 +108,15 @@ std::vector<Outgoing> Notifier::terminate_all(std::string_view package, std::str
   content_cache_.erase(key);
   auto found = by_resource_.find(key);
   if (found == by_resource_.end()) return out;
-  std::vector<uint64_t> ids = found->second;
-  for (uint64_t id : ids) {
+  size_t done = 0;
+  for (uint64_t id : std::vector<uint64_t>{found->second}) {
     if (Subscription* s = find(id); s && s->final_reason.empty()) {
       s->final_reason = std::string{reason};
-      due(*s, now, out);
+      if (done++ < config_.fanout_batch) {
+        due(*s, now, out);
+      } else {
+        ready_.push_back(id);
+      }
     }
   }
   return out;
@@ -309,6 +319,11 @@ void Notifier::on_transport_error(uint64_t id, TimePoint now) {
 std::vector<Outgoing> Notifier::on_timer(TimePoint now) {
   std::vector<Outgoing> out;
   out.swap(pending_sends_);
+  for (size_t n = 0; n < config_.fanout_batch && !ready_.empty(); ++n) {
+    uint64_t id = ready_.front();
+    ready_.pop_front();
+    if (Subscription* s = find(id)) due(*s, now, out);
+  }
   while (!txn_timers_.empty() && txn_timers_.begin()->first <= now) {
     uint64_t id = txn_timers_.begin()->second;
     txn_timers_.erase(txn_timers_.begin());
@@ -347,7 +362,7 @@ std::vector<Outgoing> Notifier::on_timer(TimePoint now) {
 
 std::optional<TimePoint> Notifier::next_deadline() const {
   std::optional<TimePoint> d;
-  if (!pending_sends_.empty()) return TimePoint{};
+  if (!pending_sends_.empty() || !ready_.empty()) return TimePoint{};
   if (!txn_timers_.empty()) d = txn_timers_.begin()->first;
   if (!sub_timers_.empty() && (!d || sub_timers_.begin()->first < *d)) {
     d = sub_timers_.begin()->first;

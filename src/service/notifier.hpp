@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -73,6 +74,10 @@ struct NotifierConfig {
   // controlled transport; 1300 is the usual limit. 0 disables the switch (UDP-only peers).
   size_t udp_mtu = 1300;
   bool udp_fallback = true;  // when no TCP connection can be made, try UDP anyway
+  // NOTIFYs built per call: a change with more subscribers than this is sent over several turns
+  // of the event loop (next_deadline() says "now" until it is done), never blocking other
+  // traffic for the whole fan-out.
+  size_t fanout_batch = 256;
   sip::txn::Timers timers{};
   std::string user_agent = "sipcred";
   uint64_t seed = 0;  // 0: std::random_device
@@ -154,7 +159,9 @@ class Notifier {
   std::unordered_map<std::string, uint64_t> txn_by_key_;  // client_key (§17.1.3) → txn
   std::set<std::pair<TimePoint, uint64_t>> sub_timers_;   // expiry or a deferred NOTIFY
   std::set<std::pair<TimePoint, uint64_t>> txn_timers_;
-  std::vector<Outgoing> pending_sends_;  // produced outside a call that returns sends
+  std::vector<Outgoing> pending_sends_;
+  std::deque<uint64_t> ready_;  // subscriptions of a large fan-out still to be notified  //
+                                // produced outside a call that returns sends
 };
 
 }  // namespace sipcred::service
