@@ -43,8 +43,9 @@ std::vector<Outgoing> Notifier::add(Subscription sub, TimePoint now) {
   sub.dirty = true;
   sub.immediate = true;
   uint64_t id = sub.id;
-  by_dialog_.emplace(
-      sip::dialog_key(sub.dialog.call_id, sub.dialog.local_tag, sub.dialog.remote_tag), id);
+  by_dialog_.emplace(std::hash<std::string>{}(sip::dialog_key(
+                         sub.dialog.call_id, sub.dialog.local_tag, sub.dialog.remote_tag)),
+                     id);
   auto& list = by_resource_[resource_key(sub.package, sub.resource)];
   sub.resource_pos = static_cast<uint32_t>(list.size());
   list.push_back(id);
@@ -59,8 +60,15 @@ Subscription* Notifier::find(uint64_t id) {
 }
 
 Subscription* Notifier::find_dialog(std::string_view key) {
-  auto it = by_dialog_.find(std::string{key});
-  return it == by_dialog_.end() ? nullptr : find(it->second);
+  auto [b, e] = by_dialog_.equal_range(std::hash<std::string_view>{}(key));
+  for (auto it = b; it != e; ++it) {
+    Subscription* s = find(it->second);
+    if (s != nullptr &&
+        sip::dialog_key(s->dialog.call_id, s->dialog.local_tag, s->dialog.remote_tag) == key) {
+      return s;
+    }
+  }
+  return nullptr;
 }
 
 std::vector<Outgoing> Notifier::refresh(uint64_t id, Duration expires, TimePoint now) {
@@ -374,7 +382,14 @@ void Notifier::remove(uint64_t id) {
   auto it = subs_.find(id);
   if (it == subs_.end()) return;
   Subscription& s = it->second;
-  by_dialog_.erase(sip::dialog_key(s.dialog.call_id, s.dialog.local_tag, s.dialog.remote_tag));
+  auto [db, de] = by_dialog_.equal_range(std::hash<std::string>{}(
+      sip::dialog_key(s.dialog.call_id, s.dialog.local_tag, s.dialog.remote_tag)));
+  for (auto d = db; d != de; ++d) {
+    if (d->second == id) {
+      by_dialog_.erase(d);
+      break;
+    }
+  }
   std::string key = resource_key(s.package, s.resource);
   if (auto r = by_resource_.find(key); r != by_resource_.end()) {
     auto& list = r->second;

@@ -148,7 +148,10 @@ class Notifier {
   TokenSource tokens_;
   uint64_t next_sub_ = 1, next_txn_ = 1;
   std::unordered_map<uint64_t, Subscription> subs_;
-  std::unordered_map<std::string, uint64_t> by_dialog_;
+  // Dialog identifier → subscription, by the identifier's hash (the key string is not kept a
+  // second time: memory per subscription); a hit is confirmed against the dialog itself, so a
+  // collision costs a comparison, never a wrong match.
+  std::unordered_multimap<size_t, uint64_t> by_dialog_;
   // Subscriptions per watched resource (key: package + " " + resource); a subscription knows its
   // place, so removing one is O(1) however popular the resource (swap with the last).
   std::unordered_map<std::string, std::vector<uint64_t>> by_resource_;
