@@ -31,10 +31,16 @@ Result<Prepared> prepare(const ClientFlags& f, bool need_password) {
   auto aor = pki::parse_aor(f.aor);
   if (!aor) return Unexpected{aor.error()};
   p.aor = *aor;
-  auto where = net::parse_listen_address(f.server);
-  if (!where) return fail(Errc::invalid_argument, "--server must be HOST:PORT");
-  p.target.host = where->host;
-  p.target.port = where->port;
+  if (f.server.empty()) {
+    // RFC 3263: the domain's SIP servers from DNS (the AOR's domain as a SIP URI).
+    p.target.locate = "sip:" + aor->host;
+    p.target.dns_servers = f.dns;
+  } else {
+    auto where = net::parse_listen_address(f.server);
+    if (!where) return fail(Errc::invalid_argument, "--server must be HOST:PORT");
+    p.target.host = where->host;
+    p.target.port = where->port;
+  }
   std::string t;
   for (char c : f.transport) t.push_back(static_cast<char>(std::toupper(c)));
   if (t != "UDP" && t != "TCP" && t != "TLS") {

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sipcred::app {
 
 struct ClientFlags {
   std::string aor;
-  std::string server;  // HOST:PORT
+  std::string server;            // HOST:PORT; empty: RFC 3263 location of the AOR's domain
+  std::vector<std::string> dns;  // DNS servers for that location (default: /etc/resolv.conf)
   std::string transport = "tls";
   std::string server_name;  // default: the AOR's domain
   std::string ca_file;      // PEM trust anchors; default: the system store

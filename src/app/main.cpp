@@ -223,7 +223,9 @@ int main(int argc, char** argv) {
   // The minimal client (issue 5): publish, fetch, fetch-credential.
   auto client_options = [](CLI::App* cmd, ClientFlags& f, bool password) {
     cmd->add_option("--aor", f.aor, "The AOR, e.g. sip:alice@example.com")->required();
-    cmd->add_option("--server", f.server, "HOST:PORT of the credential service")->required();
+    cmd->add_option("--server", f.server,
+                    "HOST:PORT of the credential service (default: RFC 3263 DNS location)");
+    cmd->add_option("--dns", f.dns, "DNS server IP[:PORT] for that location (repeatable)");
     cmd->add_option("--transport", f.transport, "tls (default), tcp or udp");
     cmd->add_option("--server-name", f.server_name,
                     "Name the server's certificate must carry (default: the AOR's domain)");

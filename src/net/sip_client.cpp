@@ -7,6 +7,7 @@
 #include "core/log.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/tls.hpp"
+#include "net/dns/resolver.hpp"
 #include "pki/validate.hpp"
 #include "sip/parser.hpp"
 
@@ -65,7 +66,55 @@ Result<asio::ip::address> resolve(asio::io_context& io, const ClientTarget& t) {
 
 }  // namespace
 
+namespace {
+Result<void> run_one(ua::Exchange& ex, const ClientTarget& target);
+
+// RFC 3263 §4: the targets of `target.locate` for the transport asked for.
+Result<dns::TargetList> locate(const ClientTarget& target) {
+  asio::io_context io{1};
+  dns::ResolverConfig cfg;
+  cfg.servers = target.dns_servers;
+  if (target.transport == "UDP") {
+    cfg.locator.transports = {service::Transport::udp};
+  } else if (target.transport == "TCP") {
+    cfg.locator.transports = {service::Transport::tcp};
+  } else {
+    cfg.locator.transports = {service::Transport::tls};
+  }
+  auto resolver = dns::Resolver::create(io, cfg);
+  if (!resolver) return Unexpected{resolver.error()};
+  std::optional<Result<dns::TargetList>> result;
+  (*resolver)->resolve_sip(target.locate,
+                           [&](Result<dns::TargetList> r) { result = std::move(r); });
+  io.run();
+  if (!result) return fail(Errc::io, "DNS: no answer");
+  return std::move(*result);
+}
+}  // namespace
+
 Result<void> run_exchange(ua::Exchange& ex, const ClientTarget& target) {
+  if (!target.host.empty()) return run_one(ex, target);
+  auto targets = locate(target);
+  if (!targets) return Unexpected{targets.error()};
+  Error last{Errc::io, "no target for " + target.locate};
+  for (const dns::Target* t = targets->current(); t != nullptr; t = targets->next()) {
+    ClientTarget one = target;
+    one.host = t->address;
+    one.port = t->port;
+    one.transport = std::string{service::to_string(t->transport)};
+    log::debug("{}: trying {} {}:{} ({})", target.locate, one.transport, one.host, one.port,
+               t->host);
+    auto r = run_one(ex, one);
+    // Only a target that could not be reached at all is left for the next (§4.3); once the
+    // request went out, its outcome is the answer.
+    if (r || r.error().code != Errc::io || ex.response()) return r;
+    last = r.error();
+  }
+  return Unexpected{last};
+}
+
+namespace {
+Result<void> run_one(ua::Exchange& ex, const ClientTarget& target) {
   asio::io_context io{1};
   auto addr = resolve(io, target);
   if (!addr) return Unexpected{addr.error()};
@@ -189,5 +238,6 @@ Result<void> run_exchange(ua::Exchange& ex, const ClientTarget& target) {
   if (failure) return Unexpected{*failure};
   return {};
 }
+}  // namespace
 
 }  // namespace sipcred::net

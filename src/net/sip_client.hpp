@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "ua/exchange.hpp"
@@ -15,7 +16,11 @@
 namespace sipcred::net {
 
 struct ClientTarget {
-  std::string host;  // numeric address or a name (resolved with the system resolver for now)
+  // Numeric address or a name. Empty: RFC 3263 location of `locate` (NAPTR → SRV → A/AAAA
+  // through the c-ares resolver), each target tried in order until one connects (§4.3).
+  std::string host;
+  std::string locate;                    // the SIP URI to locate when host is empty
+  std::vector<std::string> dns_servers;  // "IP[:PORT]"; empty: /etc/resolv.conf
   uint16_t port = 5061;
   std::string transport = "TLS";  // UDP, TCP or TLS
   std::string server_name;        // the domain we mean to reach (SNI and the name check)

@@ -178,6 +178,22 @@ sni() {
 }
 check tls-sni-two-domains sni
 
+# RFC 3263 location instead of --server: dnsmasq (not our code) serves _sips._tcp.example.com →
+# sip.example.com:TLS port → 127.0.0.1; the TLS name checked is still the AOR's domain (TLS-2).
+dns_port=$(( port + 5 ))
+dnsmasq --no-daemon --port=$dns_port --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
+  --no-hosts --conf-file=/dev/null --srv-host=_sips._tcp.example.com,sip.example.com,$tls_port,0,0 \
+  --host-record=sip.example.com,127.0.0.1 > "$work/dnsmasq.log" 2>&1 &
+dnsmasq_pid=$!
+located() {
+  "$sipcred" publish --aor sip:alice@example.com --dns 127.0.0.1:$dns_port --ca "$work/tls.pem" \
+    --password-file "$work/pw" --cert "$certs/good.der" --key "$certs/good-aes.p8.der"
+  "$sipcred" fetch --aor sip:alice@example.com --dns 127.0.0.1:$dns_port --ca "$work/tls.pem"
+}
+sleep 0.3
+check dns-located-client located
+kill "$dnsmasq_pid" 2>/dev/null; wait "$dnsmasq_pid" 2>/dev/null || true
+
 kill -0 "$server_pid" || { echo "server died"; failures=$((failures + 1)); }
 echo "$passed passed, $failures failed"
 [ $failures -eq 0 ]
