@@ -97,7 +97,8 @@ TEST(Notifier, FirstNotifyFollowsTheDialog) {
   EXPECT_EQ(header(m, sip::HeaderId::content_type), "application/pkix-cert");
   EXPECT_EQ(header(m, sip::HeaderId::content_disposition), "signal");  // REQ-PART CERT-5
   EXPECT_EQ(m.body(), "cert-v1");
-  auto via = sip::parse_via(header(m, sip::HeaderId::via));
+  std::string via_value = header(m, sip::HeaderId::via);  // the parsed view points into it
+  auto via = sip::parse_via(via_value);
   ASSERT_TRUE(via);
   EXPECT_TRUE(via->branch().starts_with("z9hG4bK"));
 }
