@@ -14,7 +14,7 @@
 //
 // Changes from the interface sketched in issue 5 (callers adapt once):
 // - current() and the admin writes take `now` (the store may not read a clock);
-// - Credential has `replaced`; Applied has `previous`; history() and stats() were added;
+// - Credential has `replaced`; Applied has `previous`; history(), live(), stats() were added;
 // - If-Match failure is Errc::not_found with detail starting "SIP-If-Match" — test it with
 //   etag_mismatch(error); core's Errc has no "precondition failed" code yet.
 #pragma once
@@ -139,6 +139,9 @@ class Store {
   virtual Result<std::vector<Credential>> certificates(std::string_view aor, WallTime now) = 0;
   // Every state the AOR ever had, newest first, at most `limit` (operators' `credential show`).
   virtual Result<std::vector<Credential>> history(std::string_view aor, size_t limit) = 0;
+  // Live states of every AOR sorted after `after_aor` (publication expired or not), ordered by
+  // AOR, at most `limit`: operators' `credential list`, a page at a time ("" starts).
+  virtual Result<std::vector<Credential>> live(std::string_view after_aor, size_t limit) = 0;
   virtual Result<std::optional<User>> find_user(std::string_view realm,
                                                 std::string_view username) = 0;
   // Users of `realm` (every realm when empty), ordered by realm and username.
@@ -147,6 +150,7 @@ class Store {
   virtual Result<std::vector<AuditEntry>> audit(std::string_view aor, size_t limit) = 0;
 
   // --- admin writes: synchronous, through the writer thread, audited -------------------------
+  // (They wait for their commit: not to be called from a `done` callback.)
 
   // Creates or replaces the user (realm, username), with its whole set of HA1s.
   // Errors: invalid_argument (empty realm/username/aor), io.

@@ -42,6 +42,10 @@ constexpr std::string_view kSelectCertificates =
 constexpr std::string_view kSelectHistory = "SELECT " SIPCRED_CREDENTIAL_COLUMNS
                                             " FROM credentials WHERE aor = ?1"
                                             " ORDER BY id DESC LIMIT ?2";
+constexpr std::string_view kSelectLive =
+    "SELECT " SIPCRED_CREDENTIAL_COLUMNS
+    " FROM credentials WHERE aor > ?1 AND replaced IS NULL AND revoked IS NULL"
+    " ORDER BY aor, id LIMIT ?2";
 constexpr std::string_view kReplaceLive =
     "UPDATE credentials SET replaced = ?2 WHERE aor = ?1 AND replaced IS NULL AND revoked IS NULL";
 constexpr std::string_view kRevokeLive =
@@ -229,6 +233,14 @@ class SqliteStore final : public Store {
     return with_reader([&](Db& db) {
       auto q = db.query(kSelectHistory);
       if (q) q->bind(1, aor).bind(2, static_cast<int64_t>(limit));
+      return credentials(std::move(q));
+    });
+  }
+
+  Result<std::vector<Credential>> live(std::string_view after_aor, size_t limit) override {
+    return with_reader([&](Db& db) {
+      auto q = db.query(kSelectLive);
+      if (q) q->bind(1, after_aor).bind(2, static_cast<int64_t>(limit));
       return credentials(std::move(q));
     });
   }

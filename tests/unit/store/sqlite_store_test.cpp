@@ -269,6 +269,23 @@ TEST_F(SqliteStore, RevokeEndsTheStateAndKeepsItsRecord) {
   EXPECT_FALSE(b->previous);
 }
 
+TEST_F(SqliteStore, LiveListsEveryAorsLiveStateAPageAtATime) {
+  for (std::string u : {"carol", "alice", "bob", "dave"}) {
+    ASSERT_TRUE(apply(*store_, publish("sip:" + u + "@example.com", "cert-" + u)));
+  }
+  ASSERT_TRUE(apply(*store_, publish("sip:alice@example.com", "cert-alice-2")));
+  ASSERT_TRUE(apply(*store_, Revoke{"sip:dave@example.com", "", {}, ""}));
+  auto page1 = store_->live("", 2);
+  ASSERT_TRUE(page1);
+  ASSERT_EQ(page1->size(), 2u);
+  EXPECT_EQ((*page1)[0].certificate, der("cert-alice-2"));
+  EXPECT_EQ((*page1)[1].aor, "sip:bob@example.com");
+  auto page2 = store_->live((*page1)[1].aor, 2);
+  ASSERT_TRUE(page2);
+  ASSERT_EQ(page2->size(), 1u);  // dave is revoked
+  EXPECT_EQ((*page2)[0].aor, "sip:carol@example.com");
+}
+
 TEST_F(SqliteStore, CertificatesAreTheLiveOnesWithinTheirValidity) {
   // REQ-PART HTTP-4 HTTP-7: every valid certificate of the AOR; none expired, revoked or
   // replaced. (HTTPS enrollment of a second device comes with the HTTPS store.)
