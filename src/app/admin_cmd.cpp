@@ -95,8 +95,8 @@ std::vector<store::Ha1> ha1_set(const std::string& username, const std::string& 
   return out;
 }
 
-std::optional<std::unique_ptr<store::Store>> open(const std::string& cmd,
-                                                  const std::string& data_dir) {
+std::optional<std::unique_ptr<store::Store>> open_or_complain(const std::string& cmd,
+                                                              const std::string& data_dir) {
   auto st = open_store(data_dir);
   if (!st) {
     complain(cmd, st.error().message(), kNotFound);
@@ -116,7 +116,7 @@ int user_add(const UserAddFlags& f) {
   if (!password) return kUsage;
   store::User u{key->aor, key->realm, key->username, ha1_set(key->username, key->realm, *password),
                 false};
-  auto st = open(cmd, f.data_dir);
+  auto st = open_or_complain(cmd, f.data_dir);
   if (!st) return kNotFound;
   if (auto r = (*st)->put_user(u, kAdmin, now()); !r) {
     return complain(cmd, r.error().message(), kNotFound);
@@ -131,7 +131,7 @@ int user_passwd(const UserAddFlags& f) {
   if (!key) return kUsage;
   auto password = read_password(cmd, f.password_file);
   if (!password) return kUsage;
-  auto st = open(cmd, f.data_dir);
+  auto st = open_or_complain(cmd, f.data_dir);
   if (!st) return kNotFound;
   auto found = (*st)->find_user(key->realm, key->username);
   if (!found) return complain(cmd, found.error().message(), kNotFound);
@@ -152,7 +152,7 @@ int user_set_disabled(const UserRef& f, bool disabled) {
   const std::string cmd = disabled ? "user disable" : "user enable";
   auto key = user_key(cmd, f);
   if (!key) return kUsage;
-  auto st = open(cmd, f.data_dir);
+  auto st = open_or_complain(cmd, f.data_dir);
   if (!st) return kNotFound;
   if (auto r = (*st)->set_user_disabled(key->realm, key->username, disabled, kAdmin, now()); !r) {
     return complain(cmd, r.error().detail, kNotFound);
@@ -164,7 +164,7 @@ int user_set_disabled(const UserRef& f, bool disabled) {
 
 int user_list(const std::string& data_dir, bool json) {
   const std::string cmd = "user list";
-  auto st = open(cmd, data_dir);
+  auto st = open_or_complain(cmd, data_dir);
   if (!st) return kNotFound;
   auto users = (*st)->users("");
   if (!users) return complain(cmd, users.error().message(), kNotFound);
@@ -224,7 +224,7 @@ void state_json(Json& j, const store::Credential& c, const StateView& v) {
 
 int credential_list(const CredentialListFlags& f) {
   const std::string cmd = "credential list";
-  auto st = open(cmd, f.data_dir);
+  auto st = open_or_complain(cmd, f.data_dir);
   if (!st) return kNotFound;
   WallTime t = now();
   Json j;
@@ -259,7 +259,7 @@ int credential_show(const CredentialShowFlags& f) {
   auto aor = normalized_aor(cmd, f.aor);
   if (!aor) return kUsage;
   if (f.limit == 0) return complain(cmd, "--limit must be at least 1", kUsage);
-  auto st = open(cmd, f.data_dir);
+  auto st = open_or_complain(cmd, f.data_dir);
   if (!st) return kNotFound;
   auto states = (*st)->history(*aor, f.limit);
   if (!states) return complain(cmd, states.error().message(), kNotFound);
@@ -310,7 +310,7 @@ int credential_revoke(const CredentialRevokeFlags& f) {
   const std::string cmd = "credential revoke";
   auto aor = normalized_aor(cmd, f.aor);
   if (!aor) return kUsage;
-  auto st = open(cmd, f.data_dir);
+  auto st = open_or_complain(cmd, f.data_dir);
   if (!st) return kNotFound;
   // Nothing live: nothing to do, and nothing written to the audit log.
   auto newest = (*st)->history(*aor, 1);

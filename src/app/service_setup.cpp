@@ -112,7 +112,8 @@ Result<DevIdentity> dev_identity(const std::string& data_dir, WallTime now) {
   }
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail(Errc::io, "cannot create " + dir.string() + ": " + ec.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);  // 0700
+  if (ec) return fail(Errc::io, "cannot restrict " + dir.string() + ": " + ec.message());
   auto key = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
   if (!key) return Unexpected{key.error()};
   crypto::ServerCertificateRequest req;
