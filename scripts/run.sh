@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's run command: installs what the build needs, builds the release binary and starts
-# `sipcred serve` (extra arguments are passed to it, e.g. --sip-listen 0.0.0.0:5060).
+# `sipcred serve --dev` (a self-signed TLS identity for `localhost` unless one is configured;
+# extra arguments are passed to it, e.g. --sip-listen 0.0.0.0:5060).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build build/release -j"$(nproc)" --target sipcred
-exec ./build/release/sipcred serve --data-dir "${SIPCRED_DATA_DIR:-data}" "$@"
+exec ./build/release/sipcred serve --dev --data-dir "${SIPCRED_DATA_DIR:-data}" "$@"

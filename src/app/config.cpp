@@ -114,7 +114,7 @@ Result<Config> load_config(const std::string& path) {
   if (const auto* svc = t["service"].as_table()) {
     if (auto r = check_keys(*svc,
                             {"domains", "deployment_style", "probation", "min_notify_interval",
-                             "udp_mtu", "digest_algorithms"},
+                             "udp_mtu", "digest_algorithms", "dev"},
                             "service.");
         !r) {
       return Unexpected{r.error()};
@@ -132,6 +132,11 @@ Result<Config> load_config(const std::string& path) {
       c.deployment_style = static_cast<int>(*v);
     }
     if (auto v = (*svc)["probation"].value<bool>()) c.probation = *v;
+    if (svc->contains("dev")) {
+      auto v = (*svc)["dev"].value<bool>();
+      if (!v) return fail(Errc::config, "service.dev must be true or false");
+      c.dev = *v;
+    }
     if (auto v = (*svc)["min_notify_interval"].value<int64_t>()) {
       if (*v < 0) return fail(Errc::config, "service.min_notify_interval must be >= 0");
       c.min_notify_interval = *v;

@@ -30,6 +30,9 @@ struct Config {
   bool probation = false;            // CERT-9
   int64_t min_notify_interval = 60;  // seconds; CERT-7 / CRED-9
   int64_t udp_mtu = 1300;            // RFC 3261 §18.1.1; 0: never switch to TCP
+  // Development mode (`serve --dev`): with no [[tls.identity]], a self-signed `localhost`
+  // identity is made under the data directory and served over TLS (setup_dev_domain).
+  bool dev = false;
   // Digest algorithms offered, in order (RFC 8760 §2.4: strongest first is the default);
   // empty: the default. Old clients such as sipsak read only the first challenge.
   std::vector<std::string> digest_algorithms;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/admin_cmd.hpp"
 #include "app/client_cmd.hpp"
 #include "app/cms_cmd.hpp"
 #include "app/config.hpp"
@@ -28,6 +29,7 @@ struct ServeFlags {
   std::vector<std::string> https_listen;
   std::string log_level;
   std::string log_format;
+  bool dev = false;
 };
 
 Result<std::vector<net::ListenAddress>> addresses(const std::vector<std::string>& texts) {
@@ -51,6 +53,7 @@ Result<Config> resolve(const ServeFlags& f) {
   if (!f.data_dir.empty()) c.data_dir = f.data_dir;
   if (!f.log_level.empty()) c.log_level = f.log_level;
   if (!f.log_format.empty()) c.log_format = f.log_format;
+  if (f.dev) c.dev = true;
   for (auto [texts, target] :
        {std::pair{&f.sip_listen, &c.sip_listen}, std::pair{&f.tls_listen, &c.tls_listen},
         std::pair{&f.https_listen, &c.https_listen}}) {
@@ -81,6 +84,11 @@ int serve(const ServeFlags& flags) {
   std::filesystem::create_directories(cfg->data_dir, ec);
   if (ec) {
     log::error("cannot create data directory {}: {}", cfg->data_dir, ec.message());
+    return 1;
+  }
+  // --dev: a `localhost` domain over TLS with a self-signed certificate, when none is configured.
+  if (auto r = setup_dev_domain(*cfg, SystemClock{}.wall_now()); !r) {
+    log::error("development domain: {}", r.error().message());
     return 1;
   }
   for (const auto& l : cfg->https_listen) {
@@ -171,6 +179,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--log-level", serve_flags.log_level,
                         "trace, debug, info, warn, error or off");
   serve_cmd->add_option("--log-format", serve_flags.log_format, "text or json");
+  serve_cmd->add_flag("--dev", serve_flags.dev,
+                      "With no TLS identity configured, serve `localhost` over TLS with a "
+                      "self-signed certificate made under the data directory");
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
@@ -204,21 +215,7 @@ int main(int argc, char** argv) {
                           "Check the rules for this AOR (default: the certificate's)");
   inspect_cmd->add_flag("--json", in.json, "Machine-readable output");
 
-  UserAddFlags ua;
-  auto* user_cmd = app.add_subcommand("user", "Manage the digest users of the store");
-  user_cmd->require_subcommand(1);
-  auto* user_add_cmd = user_cmd->add_subcommand(
-      "add", "Create or replace a user that may publish and fetch the credential of an AOR");
-  user_add_cmd->add_option("--data-dir", ua.data_dir, "Data directory of the service");
-  user_add_cmd->add_option("--aor", ua.aor, "The AOR, e.g. sip:alice@example.com")->required();
-  user_add_cmd->add_option("--username", ua.username, "Digest username (default: AOR user)");
-  user_add_cmd->add_option("--realm", ua.realm, "Digest realm (default: AOR host)");
-  user_add_cmd
-      ->add_option("--password-file", ua.password_file, "File whose first line is the password")
-      ->required();
-  std::string list_dir = "data";
-  auto* user_list_cmd = user_cmd->add_subcommand("list", "List the users");
-  user_list_cmd->add_option("--data-dir", list_dir, "Data directory of the service");
+  AdminCli admin{app};  // user add|passwd|disable|enable|list, credential list|show|revoke
 
   // The minimal client (issue 5): publish, fetch, fetch-credential.
   auto client_options = [](CLI::App* cmd, ClientFlags& f, bool password) {
@@ -258,12 +255,15 @@ int main(int argc, char** argv) {
   fetch_cred_cmd->add_option("--out", fc.out, "Directory for cert.der and key.p8")->required();
   auto run_cms = add_cms_commands(app);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help is success; any usage error is status 2
+  }
+  if (auto status = admin.run()) return *status;
   if (publish_cmd->parsed()) return publish(pub);
   if (fetch_cmd->parsed()) return fetch(fetch_flags);
   if (fetch_cred_cmd->parsed()) return fetch_credential(fc);
-  if (user_add_cmd->parsed()) return user_add(ua);
-  if (user_list_cmd->parsed()) return user_list(list_dir);
   if (version_cmd->parsed()) {
     std::cout << "sipcred " << SIPCRED_VERSION << "\n";
     return 0;

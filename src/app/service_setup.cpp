@@ -1,15 +1,18 @@
 #include "app/service_setup.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
+#include <sstream>
 
-#include "auth/digest.hpp"
+#include "core/log.hpp"
 #include "crypto/hash.hpp"
-#include "pki/validate.hpp"
+#include "crypto/server_certificate.hpp"
 
 namespace sipcred::app {
 
@@ -51,59 +54,105 @@ Result<std::vector<uint8_t>> digest_secret(const std::string& data_dir) {
   return *key;
 }
 
-int user_add(const UserAddFlags& f) {
-  auto aor = pki::parse_aor(f.aor);
-  if (!aor) {
-    std::fprintf(stderr, "sipcred user add: %s\n", aor.error().message().c_str());
-    return 2;
+namespace {
+
+constexpr const char* kDevDomain = "localhost";
+
+// Written to a temporary file with its final mode from the start, synced, then renamed over
+// `path`, so that a crash leaves the old file or the new one, and a key is never readable by
+// others even for a moment.
+Result<void> write_atomically(const std::filesystem::path& path, std::string_view bytes,
+                              mode_t mode) {
+  std::string tmp = path.string() + ".tmp";
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return fail(Errc::io, "cannot write " + tmp);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
   }
-  std::ifstream pf{f.password_file};
-  std::string password;
-  if (!pf || !std::getline(pf, password) || password.empty()) {
-    std::fprintf(stderr, "sipcred user add: cannot read a password from %s\n",
-                 f.password_file.c_str());
-    return 2;
-  }
-  store::User u;
-  u.aor = aor->text();
-  u.username = f.username.empty() ? aor->user : f.username;
-  u.realm = f.realm.empty() ? aor->host : f.realm;
-  // Only H(username:realm:password) per algorithm is kept (RFC 7616 §3.4.2), never the password.
-  for (auto [hash, name] :
-       {std::pair{crypto::HashAlg::md5, "MD5"}, std::pair{crypto::HashAlg::sha256, "SHA-256"},
-        std::pair{crypto::HashAlg::sha512_256, "SHA-512-256"}}) {
-    u.ha1.push_back({name, auth::ha1(hash, u.username, u.realm, password)});
-  }
-  auto st = open_store(f.data_dir);
-  if (!st) {
-    std::fprintf(stderr, "sipcred user add: %s\n", st.error().message().c_str());
-    return 1;
-  }
-  SystemClock clock;
-  if (auto r = (*st)->put_user(u, {"admin", "cli"}, clock.wall_now()); !r) {
-    std::fprintf(stderr, "sipcred user add: %s\n", r.error().message().c_str());
-    return 1;
-  }
-  std::cout << "user " << u.username << " (realm " << u.realm << ") may act for " << u.aor << "\n";
-  return 0;
+  bool ok = done == bytes.size() && ::fsync(fd) == 0;
+  if (::close(fd) != 0 || !ok) return fail(Errc::io, "cannot write " + tmp);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return fail(Errc::io, "cannot write " + path.string() + ": " + ec.message());
+  return {};
 }
 
-int user_list(const std::string& data_dir) {
-  auto st = open_store(data_dir);
-  if (!st) {
-    std::fprintf(stderr, "sipcred user list: %s\n", st.error().message().c_str());
-    return 1;
+std::optional<std::string> read_text(const std::filesystem::path& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+Result<DevIdentity> dev_identity(const std::string& data_dir, WallTime now) {
+  // Absolute, so that the path logged can be pasted into a client's configuration.
+  std::error_code ec;
+  auto dir = std::filesystem::absolute(std::filesystem::path{data_dir} / "dev-tls", ec);
+  if (ec) return fail(Errc::io, "cannot resolve " + data_dir + ": " + ec.message());
+  DevIdentity out;
+  out.identity = {kDevDomain, (dir / "localhost.pem").string(), (dir / "localhost.key").string()};
+  auto cert_text = read_text(out.identity.certificate_file);
+  auto key_text = read_text(out.identity.key_file);
+  if (cert_text && key_text) {
+    auto cert = crypto::Certificate::from_pem(*cert_text);
+    auto key = crypto::PrivateKey::from_pem(*key_text);
+    if (cert && key && key->matches(cert->public_key()) &&
+        cert->not_after() > now + std::chrono::hours{24}) {
+      out.sha256 = crypto::to_colon_hex(cert->fingerprint(crypto::HashAlg::sha256));
+      out.not_after = cert->not_after();
+      return out;
+    }
   }
-  auto users = (*st)->users("");
-  if (!users) {
-    std::fprintf(stderr, "sipcred user list: %s\n", users.error().message().c_str());
-    return 1;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail(Errc::io, "cannot create " + dir.string() + ": " + ec.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);  // 0700
+  if (ec) return fail(Errc::io, "cannot restrict " + dir.string() + ": " + ec.message());
+  auto key = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
+  if (!key) return Unexpected{key.error()};
+  crypto::ServerCertificateRequest req;
+  req.common_name = kDevDomain;
+  req.dns = {kDevDomain};
+  req.ips = {"127.0.0.1"};
+  req.days = 365;
+  auto cert = crypto::make_self_signed_server(*key, req, now);
+  if (!cert) return Unexpected{cert.error()};
+  // The key first: a certificate on disk always has its key beside it.
+  if (auto r = write_atomically(out.identity.key_file, crypto::private_key_pem(*key), 0600); !r)
+    return Unexpected{r.error()};
+  if (auto r =
+          write_atomically(out.identity.certificate_file, crypto::certificate_pem(*cert), 0644);
+      !r)
+    return Unexpected{r.error()};
+  out.sha256 = crypto::to_colon_hex(cert->fingerprint(crypto::HashAlg::sha256));
+  out.not_after = cert->not_after();
+  out.created = true;
+  return out;
+}
+
+Result<void> setup_dev_domain(Config& c, WallTime now) {
+  if (!c.dev || !c.tls_identities.empty()) return {};
+  auto dev = dev_identity(c.data_dir, now);
+  if (!dev) return Unexpected{dev.error()};
+  c.tls_identities.push_back(dev->identity);
+  if (c.tls_listen.empty()) c.tls_listen.push_back({"127.0.0.1", 5061});
+  if (std::find(c.domains.begin(), c.domains.end(), kDevDomain) == c.domains.end()) {
+    c.domains.push_back(kDevDomain);
   }
-  for (const auto& u : *users) {
-    std::cout << u.realm << "\t" << u.username << "\t" << u.aor << (u.disabled ? "\tdisabled" : "")
-              << "\n";
-  }
-  return 0;
+  // The one line a developer needs: where the certificate is, to make a client trust it.
+  log::info(
+      "development domain {}: TLS on {} with the self-signed certificate {} ({}; SHA-256 {}, "
+      "valid until {}): trust that file in clients",
+      kDevDomain, c.tls_listen.front().to_string(), dev->identity.certificate_file,
+      dev->created ? "made now" : "kept from an earlier start", dev->sha256,
+      to_iso8601(dev->not_after));
+  return {};
 }
 
 }  // namespace sipcred::app

@@ -18,14 +18,22 @@ Result<std::unique_ptr<store::Store>> open_store(const std::string& data_dir);
 // so that nonces stay valid across restarts. Never logged.
 Result<std::vector<uint8_t>> digest_secret(const std::string& data_dir);
 
-struct UserAddFlags {
-  std::string data_dir = "data";
-  std::string aor;
-  std::string username;  // default: the AOR's user part
-  std::string realm;     // default: the AOR's host
-  std::string password_file;
+// The development domain's TLS identity: a self-signed certificate for `localhost` (EC P-256,
+// SAN DNS:localhost and IP:127.0.0.1, CA:FALSE, one year) and its key, made once under
+// data_dir/dev-tls/ (key mode 0600) and kept across restarts; made again only when unreadable,
+// not matching, or within a day of expiry.
+struct DevIdentity {
+  crypto::TlsIdentity identity;
+  std::string sha256;  // colon-hex fingerprint of the certificate, for the log line
+  WallTime not_after;
+  bool created = false;  // made by this call
 };
-int user_add(const UserAddFlags& flags);
-int user_list(const std::string& data_dir);
+Result<DevIdentity> dev_identity(const std::string& data_dir, WallTime now);
+
+// `serve --dev` ([service] dev = true): when no [[tls.identity]] is configured, serves the
+// development domain `localhost` over TLS with dev_identity() (on 127.0.0.1:5061 unless
+// tls_listen is set) and logs where the certificate is, so that a client can trust it. Does
+// nothing without dev or when an identity is configured. Errors: io, crypto.
+Result<void> setup_dev_domain(Config& config, WallTime now);
 
 }  // namespace sipcred::app

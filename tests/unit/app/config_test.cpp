@@ -70,6 +70,21 @@ TEST(Config, RefusesTyposAndBadValues) {
   std::filesystem::remove(path);
 }
 
+TEST(Config, DevFlag) {
+  auto path = write_temp("[service]\ndev = true\n");
+  auto c = load_config(path);
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_TRUE(c->dev);
+  EXPECT_TRUE(c->tls_identities.empty());
+  std::filesystem::remove(path);
+  EXPECT_FALSE(Config{}.dev);  // off unless asked for
+  path = write_temp("[service]\ndev = \"yes\"\n");
+  c = load_config(path);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().detail, "service.dev must be true or false");
+  std::filesystem::remove(path);
+}
+
 TEST(Config, ExampleFileLoads) {
   auto c = load_config(std::string{SIPCRED_SOURCE_DIR} + "/config/sipcred.example.toml");
   ASSERT_TRUE(c) << c.error().message();
