@@ -80,6 +80,12 @@ for transport in u1 t1; do
   [ -s "$work/sipp-$transport.err" ] && cat "$work/sipp-$transport.err"
 done
 
+for transport in u1 t1; do
+  check "sipp-publish-refused-$transport" sipp -sf "$here/sipp/publish_without_tls.xml" \
+    -t $transport -m 3 -r 10 -i 127.0.0.1 -p $(( port + 3 )) -timeout 30s -timeout_error \
+    -max_recv_loops 1000 127.0.0.1:$port < /dev/null
+done
+
 printf 'SUBSCRIBE sip:alice@example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:9;branch=z9hG4bKs1\r\nMax-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=s1\r\nTo: <sip:alice@example.com>\r\nCall-ID: sipsak-cred\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sips:alice@127.0.0.1:9>\r\nEvent: credential\r\nContent-Length: 0\r\n\r\n' > "$work/sub.txt"
 sipsak_status() {  # expected-status-line-prefix, sipsak args...
   local want=$1; shift
