@@ -334,11 +334,10 @@ int credential_revoke(const CredentialRevokeFlags& f) {
   std::cout << "revoked the credential of " << *aor;
   if ((*outcome)->previous) std::cout << " (etag " << (*outcome)->previous->etag << ")";
   std::cout << "\n";
-  // A separate process: the running service's subscriptions live in its memory (see
+  // A separate process: the running service finds the revocation in the audit log (see
   // docs/operations.md, "Revoking a credential").
-  std::cout << "note: a running sipcred serve tells this AOR's subscribers only when it next looks "
-               "at the AOR (a subscription refresh, a new subscription, or the end of the "
-               "publication); revoke with a PUBLISH without body (PUB-6) to tell them at once\n";
+  std::cout << "note: a running sipcred serve reads this from the audit log within 5 s and tells "
+               "the AOR's subscribers (CERT-10, CRED-7)\n";
   return kOk;
 }
 

@@ -476,6 +476,7 @@ void CredentialService::on_transport_error(uint64_t txn, TimePoint now) {
 std::vector<Outgoing> CredentialService::on_timer(TimePoint now, WallTime wall) {
   wall_ = wall;
   std::vector<Outgoing> out = notifier_.on_timer(now);
+  if (config_.admin_poll.count() > 0 && now >= next_audit_poll_) poll_admin_changes(now, out);
   while (!rechecks_.empty() && rechecks_.begin()->first <= now) {
     std::string aor = rechecks_.begin()->second;
     rechecks_.erase(rechecks_.begin());
@@ -487,8 +488,25 @@ std::vector<Outgoing> CredentialService::on_timer(TimePoint now, WallTime wall) 
   return out;
 }
 
+void CredentialService::poll_admin_changes(TimePoint now, std::vector<Outgoing>& out) {
+  next_audit_poll_ = now + config_.admin_poll;
+  auto entries = store_.audit("", 256);  // newest first
+  if (!entries) return;
+  int64_t newest = audit_seen_;
+  for (const auto& e : *entries) newest = std::max(newest, e.id);
+  if (audit_seen_ >= 0) {
+    // Oldest first, so that the subscribers hear them in order.
+    for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
+      if (it->id <= audit_seen_ || it->action != "revoke" || it->source != "cli") continue;
+      notify_change(it->aor, true, now, out);  // CERT-10, CRED-7 as for a PUBLISH revocation
+    }
+  }
+  audit_seen_ = newest;
+}
+
 std::optional<TimePoint> CredentialService::next_deadline() const {
   auto d = notifier_.next_deadline();
+  if (config_.admin_poll.count() > 0 && (!d || next_audit_poll_ < *d)) d = next_audit_poll_;
   if (!rechecks_.empty() && (!d || rechecks_.begin()->first < *d)) d = rechecks_.begin()->first;
   return d;
 }

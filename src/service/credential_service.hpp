@@ -41,6 +41,9 @@ struct CredentialServiceConfig {
   size_t max_subscriptions = 1'000'000;  // beyond: 503 with Retry-After
   size_t max_body = 64 * 1024;           // a PUBLISH body larger than this: 413
   NotifierConfig notifier{};
+  // How often the audit log is read for revocations made by `sipcred credential revoke` on the
+  // store directly, so that this process's subscribers hear of them (0: never).
+  Duration admin_poll = std::chrono::seconds{5};
   auth::VerifierConfig digest{};
   uint64_t seed = 0;  // tags and CSeq starts; 0 = from the system
 };
@@ -100,6 +103,9 @@ class CredentialService final : public Service {
   std::unordered_map<uint64_t, Pending> pending_;
   // When a publication or its certificate expires the subscribers are told (an empty NOTIFY).
   std::set<std::pair<TimePoint, std::string>> rechecks_;
+  int64_t audit_seen_ = -1;  // the newest audit entry already looked at (-1: none yet)
+  TimePoint next_audit_poll_{};
+  void poll_admin_changes(TimePoint now, std::vector<Outgoing>& out);
 };
 
 }  // namespace sipcred::service

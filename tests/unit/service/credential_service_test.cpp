@@ -323,6 +323,32 @@ TEST(CredentialService, RevocationEmptiesCertificatesAndEndsCredentials) {
   EXPECT_FALSE(*after);
 }
 
+TEST(CredentialService, OperatorRevocationOnTheStoreReachesSubscribers) {
+  // `sipcred credential revoke` writes to the store directly (Actor admin/cli); the running
+  // service reads the audit log and tells its subscribers as for a PUBLISH revocation.
+  Harness h;
+  h.ep->on_timer(h.now, h.wall);  // the first look at the audit log only remembers where it is
+  std::string ct;
+  std::string body = credential_body(cert_file("good.der"), cert_file("good-aes.p8.der"), ct);
+  ASSERT_EQ(msg(h.authenticated("PUBLISH", "sip:alice@example.com", "credential",
+                                "Content-Type: " + ct + "\r\n", body, "pub1")[0])
+                .status(),
+            200);
+  auto cs =
+      h.send(h.request("SUBSCRIBE", "sip:alice@example.com", "certificate", {}, {}, "cs"), kUdp);
+  h.ep->on_message(*sip::parse_datagram(sip::make_response(msg(cs[1]), 200, {}, {}).serialize()),
+                   kUdp, h.now, h.wall);
+  h.now += 61s;
+  std::optional<Result<store::Applied>> r;
+  h.store->submit(store::Revoke{"sip:alice@example.com", "", {"admin", "cli"}, "operator"}, h.wall,
+                  [&](Result<store::Applied> x) { r = x; });
+  h.store->flush();
+  ASSERT_TRUE(r && *r);
+  auto out = h.ep->on_timer(h.now, h.wall);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(msg(out[0]).body(), "");  // CERT-10: the empty NOTIFY
+}
+
 TEST(CredentialService, ProbationEndsCertificateSubscriptionsAtOnce) {
   // REQ CERT-9.
   CredentialServiceConfig cfg;
