@@ -414,6 +414,8 @@ Answer CredentialService::on_write_done(uint64_t token, Result<store::Applied> r
     WallTime end = std::min(cur.expires, cur.not_after);
     recheck_at(aor, now + duration_cast<Duration>(std::max(end - wall, seconds{0})));
   } else {
+    // RFC 3903 §6 step 8: a 2xx carries SIP-ETag; after a removal it names the state removed.
+    if (result->previous) a.headers.emplace_back(sip::HeaderId::sip_etag, result->previous->etag);
     a.headers.emplace_back(sip::HeaderId::expires, "0");
   }
   // REQ-PART PUB-5: stored first, then every subscription of the AOR hears of it.

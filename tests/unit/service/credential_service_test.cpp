@@ -312,6 +312,8 @@ TEST(CredentialService, RevocationEmptiesCertificatesAndEndsCredentials) {
   auto rev = h.authenticated("PUBLISH", "sip:alice@example.com", "credential", {}, {}, "rev");
   ASSERT_EQ(rev.size(), 3u);
   EXPECT_EQ(msg(rev[0]).status(), 200);
+  EXPECT_EQ(hdr(msg(rev[0]), sip::HeaderId::sip_etag), hdr(msg(pub[0]), sip::HeaderId::sip_etag));
+  EXPECT_EQ(hdr(msg(rev[0]), sip::HeaderId::expires), "0");
   sip::Message cert_notify = msg(rev[1]);
   EXPECT_EQ(cert_notify.body(), "");  // REQ CERT-10: empty, and still active
   EXPECT_TRUE(hdr(cert_notify, sip::HeaderId::subscription_state).starts_with("active"));
