@@ -37,6 +37,7 @@ listen = ["127.0.0.1:$port"]
 tls_listen = ["127.0.0.1:$tls_port"]
 [service]
 domains = ["example.com", "example.org"]
+min_notify_interval = 0       # so that the watcher below sees each change at once
 digest_algorithms = ["MD5"]   # sipsak answers only the first challenge, and only MD5
 [tls]
 versions = ["1.2"]            # sipsak never reads a reply over TLS 1.3 (shared/reference/peers.md)
@@ -183,6 +184,33 @@ sni() {
     --ca "$work/trust.pem"   # reached, no certificate published: 1 (a name failure would be 2)
 }
 check tls-sni-two-domains sni
+
+# A credential subscriber that stays subscribed (the Python client) hears a re-publish and then
+# the revocation end its subscription (CRED-6, CRED-7), through the real server.
+# REQ CRED-6, CRED-7
+watch() {
+  "$sipcred" publish --aor sip:alice@example.com "${client[@]}" --password-file "$work/pw" \
+    --cert "$certs/good.der" --key "$certs/good-aes.p8.der"
+  : > "$work/watch.log"
+  python3 "$here/tls_client.py" 127.0.0.1 $tls_port watch sip:alice@example.com alice wonderland \
+    "$work/watch.log" &
+  local watcher=$!
+  for _ in $(seq 1 50); do [ -s "$work/watch.log" ] && break; sleep 0.1; done
+  "$sipcred" publish --aor sip:alice@example.com "${client[@]}" --password-file "$work/pw" \
+    --cert "$certs/good-ec.der"
+  for _ in $(seq 1 50); do [ "$(wc -l < "$work/watch.log")" -ge 2 ] && break; sleep 0.1; done
+  "$sipcred" publish --aor sip:alice@example.com "${client[@]}" --password-file "$work/pw" --revoke
+  wait $watcher
+  cat "$work/watch.log"
+  [ "$(wc -l < "$work/watch.log")" -eq 3 ]
+  # The second NOTIFY carries the new credential (its multipart holds good-ec.der); the last one
+  # ends the subscription with reason=deactivated and no body.
+  sed -n 1p "$work/watch.log" | grep -q "^active"
+  sed -n 2p "$work/watch.log" | grep -q "^active"
+  [ "$(sed -n 1p "$work/watch.log" | cut -f2)" != "$(sed -n 2p "$work/watch.log" | cut -f2)" ]
+  sed -n 3p "$work/watch.log" | grep -q "^terminated;reason=deactivated"$'\t'".*"$'\t'"0$"
+}
+check credential-watcher watch
 
 # RFC 3263 location instead of --server: dnsmasq (not our code) serves _sips._tcp.example.com →
 # sip.example.com:TLS port → 127.0.0.1; the TLS name checked is still the AOR's domain (TLS-2).

@@ -5,6 +5,9 @@ judged by sipcred's own code.
 
   tls_client.py HOST PORT publish   AOR USER PASSWORD CERT_DER KEY_DER   -> prints SIP-ETag
   tls_client.py HOST PORT subscribe AOR USER PASSWORD OUT_BODY           -> writes the NOTIFY body
+  tls_client.py HOST PORT watch     AOR USER PASSWORD OUT_LOG            -> stays subscribed; one
+      line per NOTIFY ("<Subscription-State>\t<sha256 of the body>\t<body length>") until a
+      terminated state or 60 s of silence
 """
 import hashlib, os, re, socket, ssl, sys, uuid
 
@@ -80,6 +83,21 @@ def main():
     if what == "publish":
         print(header(head, "SIP-ETag"))
         return
+    if what == "watch":
+        sock.settimeout(60)
+        with open(sys.argv[7], "a") as log:
+            while True:
+                nhead, nbody, buf = read_message(sock, buf)
+                if not nhead.startswith("NOTIFY "):
+                    continue
+                state = header(nhead, "Subscription-State")
+                log.write(f"{state}\t{hashlib.sha256(nbody).hexdigest()}\t{len(nbody)}\n")
+                log.flush()
+                via, frm, to, cid, cs = (header(nhead, h) for h in ("Via", "From", "To", "Call-ID", "CSeq"))
+                sock.sendall((f"SIP/2.0 200 OK\r\nVia: {via}\r\nFrom: {frm}\r\nTo: {to}\r\n"
+                              f"Call-ID: {cid}\r\nCSeq: {cs}\r\nContent-Length: 0\r\n\r\n").encode())
+                if state.startswith("terminated"):
+                    return
     # The NOTIFY of the new subscription (CRED-4) arrives on this connection.
     nhead, nbody, buf = read_message(sock, buf)
     assert nhead.startswith("NOTIFY "), nhead
