@@ -265,7 +265,7 @@ TEST_F(AdminCredentials, RevokeIsDurableAuditedAndSaysWhenSubscribersHear) {
 
   auto r = run(cmd("revoke sip:alice@example.com --reason 'device lost'"));
   ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("next looks at the AOR"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("reads this from the audit log"), std::string::npos) << r.out;
   EXPECT_EQ(sql(db(), live), "0\n");
   EXPECT_EQ(sql(db(),
                 "SELECT count(*) FROM credentials WHERE aor = 'sip:alice@example.com' AND "
