@@ -27,19 +27,6 @@ Answer refuse(int status, std::string reason = {}) {
   return a;
 }
 
-std::string hash_name(crypto::HashAlg h) {
-  switch (h) {
-    case crypto::HashAlg::md5:
-      return "MD5";
-    case crypto::HashAlg::sha256:
-      return "SHA-256";
-    case crypto::HashAlg::sha512_256:
-      return "SHA-512-256";
-    default:
-      return "";
-  }
-}
-
 std::string as_string(const std::vector<uint8_t>& b) {
   return std::string{b.begin(), b.end()};
 }
@@ -121,7 +108,7 @@ Answer CredentialService::on_request(const sip::Message& req, const Peer& from, 
     if (event->package != kCredential) return refuse(489, "Bad Event (PUBLISH takes credential)");
     return publish(req, from, now, wall);
   }
-  return subscribe(req, from, event->package, now, wall);
+  return subscribe(req, from, *event, now, wall);
 }
 
 std::variant<Answer, CredentialService::Authorized> CredentialService::authorize(
@@ -149,7 +136,7 @@ std::variant<Answer, CredentialService::Authorized> CredentialService::authorize
       user = std::move(**found);
     }
     if (!user || user->disabled) return std::nullopt;
-    std::string want = hash_name(q.hash);
+    std::string_view want = crypto::to_string(q.hash);  // the RFC 7616 §6.1 name
     for (const auto& h : user->ha1) {
       if (h.algorithm == want) return auth::StoredCredential{user->username, h.hex};
     }
@@ -188,7 +175,8 @@ std::variant<Answer, CredentialService::Authorized> CredentialService::authorize
 }
 
 Answer CredentialService::subscribe(const sip::Message& req, const Peer& from,
-                                    std::string_view package, TimePoint now, WallTime wall) {
+                                    const sip::Event& event, TimePoint now, WallTime wall) {
+  const std::string_view package = event.package;
   const bool credential = package == kCredential;
   const ExpiresPolicy& policy = credential ? config_.credential : config_.certificate;
   auto aor = pki::parse_aor(req.request_uri());
@@ -233,11 +221,10 @@ Answer CredentialService::subscribe(const sip::Message& req, const Peer& from,
     }
   }
 
-  auto event = sip::parse_event(*req.first(sip::HeaderId::event));
   if (auto key = sip::incoming_dialog_key(req)) {
     // A refresh or an unsubscribe within an existing dialog (RFC 6665 §4.1.2.2, §4.1.2.3).
     Subscription* sub = notifier_.find_dialog(*key);
-    if (sub == nullptr || sub->package != package || sub->event_id != event->id()) {
+    if (sub == nullptr || sub->package != package || sub->event_id != event.id()) {
       return refuse(481, "Call/Transaction Does Not Exist (no such subscription)");
     }
     if (credential && sub->user != user) {
@@ -267,7 +254,7 @@ Answer CredentialService::subscribe(const sip::Message& req, const Peer& from,
   if (!dialog) return refuse(400, "Bad Request (" + dialog.error().detail + ")");
   Subscription sub;
   sub.package = std::string{package};
-  sub.event_id = std::string{event->id()};
+  sub.event_id = std::string{event.id()};
   sub.resource = aor->text();
   sub.user = user;
   sub.dialog = std::move(*dialog);

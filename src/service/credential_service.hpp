@@ -14,6 +14,7 @@
 #include "pki/validate.hpp"
 #include "service/notifier.hpp"
 #include "service/service.hpp"
+#include "sip/headers.hpp"
 #include "store/store.hpp"
 
 namespace sipcred::service {
@@ -74,7 +75,7 @@ class CredentialService final : public Service {
   struct Authorized {
     std::string user;  // digest username
   };
-  Answer subscribe(const sip::Message& req, const Peer& from, std::string_view package,
+  Answer subscribe(const sip::Message& req, const Peer& from, const sip::Event& event,
                    TimePoint now, WallTime wall);
   Answer publish(const sip::Message& req, const Peer& from, TimePoint now, WallTime wall);
   // CRED-1/CRED-2, PUB-1, TLS-1: TLS, then digest, then the user must own the AOR. On refusal

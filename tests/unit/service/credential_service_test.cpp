@@ -55,10 +55,8 @@ struct Harness {
     ep = std::make_unique<Endpoint>(EndpointConfig{.seed = 4}, svc.get());
     store::User alice{"sip:alice@example.com", "example.com", "alice", {}, false};
     for (auto h : {crypto::HashAlg::md5, crypto::HashAlg::sha256, crypto::HashAlg::sha512_256}) {
-      alice.ha1.push_back({h == crypto::HashAlg::md5      ? "MD5"
-                           : h == crypto::HashAlg::sha256 ? "SHA-256"
-                                                          : "SHA-512-256",
-                           auth::ha1(h, "alice", "example.com", "wonderland")});
+      alice.ha1.push_back(
+          {std::string{crypto::to_string(h)}, auth::ha1(h, "alice", "example.com", "wonderland")});
     }
     EXPECT_TRUE(store->put_user(alice, {"admin", "test"}, wall));
   }
