@@ -2,6 +2,7 @@
 // are compared case-insensitively in ASCII only: RFC 3261 §7.3.1, RFC 7616 §3.4).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace sipcred {
@@ -16,6 +17,16 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
+}
+
+constexpr bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+inline std::string ascii_lowercase(std::string_view s) {
+  std::string out{s};
+  for (char& c : out) c = ascii_lower(c);
+  return out;
 }
 
 }  // namespace sipcred

@@ -367,4 +367,58 @@ Result<Certificate> make_self_signed(const PrivateKey& key, const CertificateReq
   return Certificate::from_der(der);
 }
 
+Result<std::vector<Certificate>> certificates_from_pem_bundle(std::string_view pem) {
+  std::vector<Certificate> out;
+  static constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  static constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+  size_t pos = 0;
+  while ((pos = pem.find(kBegin, pos)) != std::string_view::npos) {
+    size_t end = pem.find(kEnd, pos);
+    if (end == std::string_view::npos) return fail(Errc::parse, "a PEM certificate is not closed");
+    end += kEnd.size();
+    auto c = Certificate::from_pem(pem.substr(pos, end - pos));
+    if (!c) return Unexpected{c.error()};
+    out.push_back(std::move(*c));
+    pos = end;
+  }
+  if (out.empty()) return fail(Errc::parse, "no PEM certificate found");
+  return out;
+}
+
+namespace {
+using StorePtr = Owned<X509_STORE, X509_STORE_free>;
+using StoreCtxPtr = Owned<X509_STORE_CTX, X509_STORE_CTX_free>;
+void free_x509_stack(STACK_OF(X509) * s) {
+  sk_X509_free(s);  // a macro in OpenSSL 3, so not usable as a template argument
+}
+using X509StackPtr = Owned<STACK_OF(X509), free_x509_stack>;
+}  // namespace
+
+Result<void> verify_chain(const Certificate& leaf, std::span<const Certificate> anchors,
+                          std::span<const Certificate> intermediates, WallTime at) {
+  StorePtr store{X509_STORE_new()};
+  if (!store) return openssl_fail("X509_STORE_new");
+  for (const auto& a : anchors) {
+    if (X509_STORE_add_cert(store.get(), a.cert_->x) != 1) ERR_clear_error();  // duplicates
+  }
+  X509StackPtr chain{sk_X509_new_null()};
+  for (const auto& c : intermediates) sk_X509_push(chain.get(), c.cert_->x);
+  StoreCtxPtr ctx{X509_STORE_CTX_new()};
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.cert_->x, chain.get()) != 1) {
+    return openssl_fail("X509_STORE_CTX_init");
+  }
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  // A trusted certificate ends the path even when it is not self-signed (the leaf itself, or an
+  // intermediate configured as an anchor).
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at.time_since_epoch().count()));
+  if (X509_verify_cert(ctx.get()) != 1) {
+    int err = X509_STORE_CTX_get_error(ctx.get());
+    ERR_clear_error();
+    return fail(Errc::crypto,
+                std::string{"certificate path: "} + X509_verify_cert_error_string(err));
+  }
+  return {};
+}
+
 }  // namespace sipcred::crypto

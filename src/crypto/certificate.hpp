@@ -59,6 +59,8 @@ class Certificate {
   Rfc4387Keys rfc4387_keys() const;
 
  private:
+  friend Result<void> verify_chain(const Certificate&, std::span<const Certificate>,
+                                   std::span<const Certificate>, WallTime);
   Certificate(std::shared_ptr<CertHandle> h, Bytes der)
       : cert_(std::move(h)), der_(std::move(der)) {}
   std::shared_ptr<CertHandle> cert_;
@@ -82,5 +84,15 @@ Result<Certificate> make_self_signed(const PrivateKey& key, const CertificateReq
                                      WallTime now);
 
 std::string base64(std::span<const uint8_t> data);
+
+// Every certificate of a PEM bundle (a trust-anchor file), in order; an error when it holds none
+// or one does not parse.
+Result<std::vector<Certificate>> certificates_from_pem_bundle(std::string_view pem);
+
+// RFC 5280 §6 path validation of `leaf` at time `at` up to one of `anchors`, with
+// `intermediates` as candidate issuers. A leaf that is itself one of the anchors is accepted (a
+// domain may be trusted by its own certificate). The error names OpenSSL's reason.
+Result<void> verify_chain(const Certificate& leaf, std::span<const Certificate> anchors,
+                          std::span<const Certificate> intermediates, WallTime at);
 
 }  // namespace sipcred::crypto

@@ -1,6 +1,7 @@
 #include "crypto/key.hpp"
 
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
@@ -313,6 +314,59 @@ Result<Bytes> PrivateKey::sign(HashAlg alg, std::span<const uint8_t> data) const
   }
   sig.resize(len);
   return sig;
+}
+
+namespace {
+
+using EcdsaSigPtr = Owned<ECDSA_SIG, ECDSA_SIG_free>;
+
+// Octets of one coordinate of the key's curve (32 for P-256); 0 for keys that are not EC.
+size_t ec_field_octets(EVP_PKEY* pkey) {
+  if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) return 0;
+  return static_cast<size_t>((EVP_PKEY_get_bits(pkey) + 7) / 8);
+}
+
+}  // namespace
+
+Result<Bytes> PrivateKey::sign_raw_ecdsa(HashAlg alg, std::span<const uint8_t> data) const {
+  size_t n = ec_field_octets(key_->pkey);
+  if (n == 0) return fail(Errc::invalid_argument, "not an EC key");
+  auto der = sign(alg, data);
+  if (!der) return Unexpected{der.error()};
+  const unsigned char* p = der->data();
+  EcdsaSigPtr sig{d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der->size()))};
+  if (!sig) return openssl_fail("ECDSA signature");
+  Bytes raw(2 * n);
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), raw.data(), static_cast<int>(n)) < 0 ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), raw.data() + n, static_cast<int>(n)) < 0) {
+    return openssl_fail("ECDSA signature");
+  }
+  return raw;
+}
+
+bool PublicKey::verify_raw_ecdsa(HashAlg alg, std::span<const uint8_t> data,
+                                 std::span<const uint8_t> signature) const {
+  if (!valid()) return false;
+  size_t n = ec_field_octets(key_->pkey);
+  if (n == 0 || signature.size() != 2 * n) return false;
+  EcdsaSigPtr sig{ECDSA_SIG_new()};
+  BIGNUM* r = BN_bin2bn(signature.data(), static_cast<int>(n), nullptr);
+  BIGNUM* s = BN_bin2bn(signature.data() + n, static_cast<int>(n), nullptr);
+  if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    ERR_clear_error();
+    return false;
+  }
+  unsigned char* der = nullptr;
+  int len = i2d_ECDSA_SIG(sig.get(), &der);
+  if (len <= 0) {
+    ERR_clear_error();
+    return false;
+  }
+  bool ok = verify(alg, data, {der, static_cast<size_t>(len)});
+  OPENSSL_free(der);
+  return ok;
 }
 
 }  // namespace sipcred::crypto

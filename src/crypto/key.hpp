@@ -36,6 +36,10 @@ class PublicKey {
   bool operator==(const PublicKey& other) const;
   // Verifies `signature` over `data` (RSA PKCS#1 v1.5 or ECDSA) with the given hash.
   bool verify(HashAlg alg, std::span<const uint8_t> data, std::span<const uint8_t> signature) const;
+  // ECDSA with the signature as the fixed-width r || s of JOSE (RFC 7518 §3.4: 64 octets for
+  // P-256), as JWS and so PASSporT (RFC 8225) carry it. False for other keys or sizes.
+  bool verify_raw_ecdsa(HashAlg alg, std::span<const uint8_t> data,
+                        std::span<const uint8_t> signature) const;
 
   std::shared_ptr<KeyHandle> handle() const { return key_; }
   explicit PublicKey(std::shared_ptr<KeyHandle> k) : key_(std::move(k)) {}
@@ -85,6 +89,9 @@ class PrivateKey {
 
   // RSA PKCS#1 v1.5 or ECDSA (DER) signature over `data`.
   Result<Bytes> sign(HashAlg alg, std::span<const uint8_t> data) const;
+  // ECDSA signature as JOSE's r || s (RFC 7518 §3.4), each the curve's size; EC keys only.
+  // Thread-safe like sign(): the key is read, never changed.
+  Result<Bytes> sign_raw_ecdsa(HashAlg alg, std::span<const uint8_t> data) const;
 
   std::shared_ptr<KeyHandle> handle() const { return key_; }
   explicit PrivateKey(std::shared_ptr<KeyHandle> k) : key_(std::move(k)) {}
