@@ -154,6 +154,21 @@ Result<SignJob> AuthenticationService::prepare(const sip::Message& m) const {
   return SignJob{std::move(key), std::move(*f)};
 }
 
+size_t AuthenticationService::overhead(const SignJob& job) {
+  const DomainKey& k = *job.key;
+  const size_t url = k.info_url.size();
+  constexpr size_t kDate = 37;  // "Date: " + rfc1123-date + CRLF
+  if (k.scheme == Scheme::rfc4474) {
+    // Identity: "base64(signature)" and Identity-Info: <url>;alg=rsa-sha256, each with CRLF.
+    size_t sig = static_cast<size_t>(k.key.bits() + 7) / 8;
+    return 14 + (sig + 2) / 3 * 4 + 17 + url + 16 + kDate;
+  }
+  // A full-form PASSporT: header and payload in base64url (x5u, orig and dest URIs, iat and the
+  // body hash), the 86-character ES256 signature, then the parameters repeating the URL.
+  size_t json = 60 + url + 60 + 2 * 100 + 60;
+  return 12 + json * 4 / 3 + 1 + 86 + 8 + url + 30 + kDate;
+}
+
 Result<IdentityHeaders> AuthenticationService::sign(const SignJob& job, WallTime now) {
   const DomainKey& k = *job.key;
   IdentityHeaders out;

@@ -89,6 +89,9 @@ class AuthenticationService {
   // The work for a request whose From host is one of ours; Errc::not_found for any other From:
   // the service signs nothing it does not vouch for (ID-1).
   Result<SignJob> prepare(const sip::Message& m) const;
+  // About how many bytes signing adds to a request (Identity, Identity-Info, Date), for the
+  // choice of transport before the request is built (RFC 3261 §18.1.1).
+  static size_t overhead(const SignJob& job);
   // The private-key operation; thread-safe.
   static Result<IdentityHeaders> sign(const SignJob& job, WallTime now);
   // Adds Date (if set), Identity and Identity-Info, replacing any Identity already there.

@@ -261,9 +261,12 @@ struct Server::Impl final : Hub {
   // One timer for all transactions: armed at the endpoint's next deadline after every event.
   asio::steady_timer txn_timer{io};
   std::optional<TimePoint> armed;
+  // Last member: destroyed (stopped and joined) first, so no signature is posted to a dead Impl.
+  std::unique_ptr<asio::thread_pool> signers;
 
   Impl(ServerConfig c, service::Endpoint& e, store::Store* s, const crypto::TlsServerContext* t)
       : config(std::move(c)), endpoint(e), store(s) {
+    if (config.sign_threads > 0) signers = std::make_unique<asio::thread_pool>(config.sign_threads);
     if (t != nullptr) {
       tls_ctx = std::make_unique<asio::ssl::context>(
           static_cast<asio::ssl::context::native_handle_type>(t->adopt_native()));
@@ -300,7 +303,23 @@ struct Server::Impl final : Hub {
   void handle(std::vector<service::Outgoing> outs) {
     for (auto& o : outs) send(std::move(o));
     for (auto& w : endpoint.take_writes()) commit(std::move(w));
+    for (auto& j : endpoint.take_sign_jobs()) sign(std::move(j));
     arm_timer();
+  }
+
+  // REQ-PART ID-1: a NOTIFY's Identity, computed on the signing pool; the result goes back to
+  // the I/O thread, which owns the endpoint.
+  void sign(service::SignRequest r) {
+    if (!signers) {
+      auto h = identity::AuthenticationService::sign(r.job, clock.wall_now());
+      return handle(endpoint.on_signed(r.id, std::move(h), clock.now()));
+    }
+    asio::post(*signers, [this, r = std::move(r)] {
+      auto h = identity::AuthenticationService::sign(r.job, clock.wall_now());
+      asio::post(io, [this, id = r.id, h = std::move(h)]() mutable {
+        handle(endpoint.on_signed(id, std::move(h), clock.now()));
+      });
+    });
   }
 
   void commit(service::PendingWrite w) {

@@ -36,6 +36,9 @@ struct ServerConfig {
   size_t max_connections_per_source = 16;  // from one address
   std::chrono::seconds idle_timeout{600};  // a connection with no traffic is closed
   std::chrono::seconds handshake_timeout{10};
+  // Threads that sign NOTIFYs (RFC 4474 / RFC 8224), off the I/O thread: the private-key
+  // operation is the costly part of this service. 0: sign on the I/O thread.
+  unsigned sign_threads = 0;
 };
 
 class Server {

@@ -74,7 +74,8 @@ CredentialService::CredentialService(CredentialServiceConfig config, store::Stor
     : config_(std::move(config)),
       store_(store),
       verifier_(std::move(verifier)),
-      notifier_(config_.notifier, [this](const Subscription& s) { return content(s); }),
+      notifier_(
+          config_.notifier, [this](const Subscription& s) { return content(s); }, config_.identity),
       tokens_(config_.seed) {}
 
 const DomainConfig* CredentialService::served(std::string_view host) const {

@@ -42,6 +42,9 @@ struct CredentialServiceConfig {
   size_t max_subscriptions = 1'000'000;  // beyond: 503 with Retry-After
   size_t max_body = 64 * 1024;           // a PUBLISH body larger than this: 413
   NotifierConfig notifier{};
+  // Signs every NOTIFY of both packages with the key of its From's domain (ID-1, CERT-4); not
+  // owned; none: NOTIFYs go unsigned (tests of other parts).
+  const identity::AuthenticationService* identity = nullptr;
   // How often the audit log is read for revocations made by `sipcred credential revoke` on the
   // store directly, so that this process's subscribers hear of them (0: never).
   Duration admin_poll = std::chrono::seconds{5};
@@ -66,6 +69,11 @@ class CredentialService final : public Service {
   std::vector<Outgoing> on_timer(TimePoint now, WallTime wall) override;
   std::optional<TimePoint> next_deadline() const override;
   std::vector<std::string> events() const override { return {"certificate", "credential"}; }
+  std::vector<SignRequest> take_sign_jobs() override { return notifier_.take_sign_jobs(); }
+  std::vector<Outgoing> on_signed(uint64_t id, Result<identity::IdentityHeaders> headers,
+                                  TimePoint now) override {
+    return notifier_.on_signed(id, std::move(headers), now);
+  }
 
   const Notifier& notifier() const { return notifier_; }
 

@@ -282,6 +282,17 @@ std::vector<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& 
   return out;
 }
 
+std::vector<SignRequest> Endpoint::take_sign_jobs() {
+  if (service_ == nullptr) return {};
+  return service_->take_sign_jobs();
+}
+
+std::vector<Outgoing> Endpoint::on_signed(uint64_t id, Result<identity::IdentityHeaders> headers,
+                                          TimePoint now) {
+  if (service_ == nullptr) return {};
+  return service_->on_signed(id, std::move(headers), now);
+}
+
 std::vector<PendingWrite> Endpoint::take_writes() {
   if (service_ == nullptr) return {};
   return service_->take_writes();

@@ -61,6 +61,11 @@ class Endpoint {
   std::vector<PendingWrite> take_writes();
   std::vector<Outgoing> on_write_done(uint64_t token, Result<store::Applied> result, TimePoint now,
                                       WallTime wall);
+  // Requests waiting for their Identity: the caller signs each (identity::AuthenticationService
+  // ::sign, thread-safe) and hands the result to on_signed, which returns what to send.
+  std::vector<SignRequest> take_sign_jobs();
+  std::vector<Outgoing> on_signed(uint64_t id, Result<identity::IdentityHeaders> headers,
+                                  TimePoint now);
   // The transport could not send a request of a client transaction (RFC 3261 §17.1.4).
   void on_transport_error(uint64_t txn, TimePoint now);
 

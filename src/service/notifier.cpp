@@ -27,10 +27,11 @@ uint64_t seconds_left(TimePoint now, TimePoint until) {
 
 }  // namespace
 
-Notifier::Notifier(NotifierConfig config, ContentSource content, NotifyFinalizer finalize)
+Notifier::Notifier(NotifierConfig config, ContentSource content,
+                   const identity::AuthenticationService* signer)
     : config_(std::move(config)),
       content_(std::move(content)),
-      finalize_(std::move(finalize)),
+      signer_(signer),
       tokens_(config_.seed) {}
 
 Peer Notifier::destination(const Subscription& sub) {
@@ -169,23 +170,11 @@ const NotifyContent& Notifier::content_of(const Subscription& s) {
   return it->second;
 }
 
-void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>& out,
-                           bool force_udp) {
-  const NotifyContent& c = content_of(s);
-  const bool final = !s.final_reason.empty();
-  Peer to = destination(s);
-  bool fallback = false;
-  // RFC 3261 §18.1.1: a request larger than 1300 bytes goes over TCP to the same address and
-  // port. Judged before building (headers stay well under 700 bytes), so it is built once.
-  if (to.transport == Transport::udp && !force_udp && config_.udp_mtu != 0 &&
-      c.body.size() + 700 > config_.udp_mtu) {
-    to.transport = Transport::tcp;
-    fallback = config_.udp_fallback;
-  }
-
+sip::Message Notifier::build_notify(Subscription& s, const NotifyContent& c, Transport transport,
+                                    std::string_view branch, TimePoint now) {
   // RFC 6665 §8.2.3 / §4.2.2: the state and what is left of the subscription.
   std::string state;
-  if (final) {
+  if (!s.final_reason.empty()) {
     state = "terminated;reason=" + s.final_reason;
   } else {
     state = s.pending ? "pending" : "active";
@@ -195,17 +184,17 @@ void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>
   if (!s.event_id.empty()) event += ";id=" + s.event_id;
   event += c.event_params;
 
-  std::string_view sent_by = to.transport == Transport::udp   ? config_.sent_by_udp
-                             : to.transport == Transport::tcp ? config_.sent_by_tcp
-                                                              : config_.sent_by_tls;
-  std::string branch = "z9hG4bK" + tokens_.hex(20);
-  std::string via = "SIP/2.0/" + std::string{via_transport(to.transport)} + " " +
-                    std::string{sent_by} + ";branch=" + branch;
-  std::string contact = to.transport == Transport::tls ? "sips:" + std::string{sent_by}
-                        : to.transport == Transport::tcp
+  std::string_view sent_by = transport == Transport::udp   ? config_.sent_by_udp
+                             : transport == Transport::tcp ? config_.sent_by_tcp
+                                                           : config_.sent_by_tls;
+  std::string via = "SIP/2.0/" + std::string{via_transport(transport)} + " " +
+                    std::string{sent_by} + ";branch=" + std::string{branch};
+  std::string contact = transport == Transport::tls ? "sips:" + std::string{sent_by}
+                        : transport == Transport::tcp
                             ? "sip:" + std::string{sent_by} + ";transport=tcp"
                             : "sip:" + std::string{sent_by};
-  sip::Message m = sip::in_dialog_request(s.dialog, "NOTIFY", via, contact);  // next CSeq
+  // in_dialog_request takes the dialog's next CSeq: build once per NOTIFY sent.
+  sip::Message m = sip::in_dialog_request(s.dialog, "NOTIFY", via, contact);
   m.add(sip::HeaderId::event, event);
   m.add(sip::HeaderId::subscription_state, state);
   m.add(sip::HeaderId::user_agent, config_.user_agent);
@@ -215,25 +204,90 @@ void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>
     m.add(sip::HeaderId::content_disposition, "signal");
   }
   m.set_body(c.body);
-  if (finalize_) finalize_(m, s);
+  return m;
+}
+
+void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>& out,
+                           bool force_udp) {
+  const NotifyContent& c = content_of(s);
+  Peer to = destination(s);
+  bool fallback = false;
+  std::string branch = "z9hG4bK" + tokens_.hex(20);
+  std::optional<identity::SignJob> job;
+  if (signer_ != nullptr) {
+    // The NOTIFY's From is the AOR watched (CERT-4): its domain signs.
+    std::string_view host{s.resource};
+    host.remove_prefix(host.rfind('@') + 1);
+    if (auto key = signer_->find(host)) job = identity::SignJob{std::move(key), {}};
+  }
+  const uint32_t cseq = s.dialog.local_cseq;
+  sip::Message m = build_notify(s, c, to.transport, branch, now);
+  // RFC 3261 §18.1.1: a request larger than 1300 bytes goes over TCP to the same address and
+  // port, counting the Identity still to come (an RSA-2048 one with its Date and Identity-Info is
+  // about 500 bytes). Rebuilt for TCP with the same CSeq (Via and Contact change).
+  if (to.transport == Transport::udp && !force_udp && config_.udp_mtu != 0 &&
+      m.serialize().size() + (job ? identity::AuthenticationService::overhead(*job) : 0) >
+          config_.udp_mtu) {
+    to.transport = Transport::tcp;
+    fallback = config_.udp_fallback;
+    s.dialog.local_cseq = cseq;
+    m = build_notify(s, c, to.transport, branch, now);
+  }
 
   s.dirty = false;
   s.immediate = false;
   s.last_notify = now;
-  if (final) s.final_sent = true;
-  uint64_t txn = start_txn(s.id, m.serialize(), to, branch, now, out);
+  if (!s.final_reason.empty()) s.final_sent = true;
+  uint64_t txn = next_txn_++;
   s.in_flight = txn;
+  if (job) {
+    // REQ-PART ID-1 CERT-4: signed by the domain of the From (the AOR) before it goes out.
+    auto fields = identity::request_fields(m);
+    if (fields) {
+      job->fields = std::move(*fields);
+      parked_.emplace(txn, Parked{s.id, std::move(m), to, std::move(branch), fallback});
+      sign_jobs_.push_back(SignRequest{txn, std::move(*job)});
+      return;
+    }
+  }
+  start_txn(txn, s.id, m.serialize(), to, branch, now, out);
   txns_.at(txn).udp_fallback = fallback;
 }
 
-uint64_t Notifier::start_txn(uint64_t sub, std::string bytes, Peer to, std::string branch,
-                             TimePoint now, std::vector<Outgoing>& out) {
-  uint64_t id = next_txn_++;
+std::vector<SignRequest> Notifier::take_sign_jobs() {
+  std::vector<SignRequest> out;
+  out.swap(sign_jobs_);
+  return out;
+}
+
+std::vector<Outgoing> Notifier::on_signed(uint64_t id,
+                                          Result<identity::IdentityHeaders> signed_headers,
+                                          TimePoint now) {
+  std::vector<Outgoing> out;
+  auto it = parked_.find(id);
+  if (it == parked_.end()) return out;
+  Parked p = std::move(it->second);
+  parked_.erase(it);
+  Subscription* s = find(p.sub);
+  if (s == nullptr || s->in_flight != id) return out;  // ended while it was being signed
+  if (!signed_headers) {
+    s->in_flight = 0;
+    remove(s->id);
+    return out;
+  }
+  identity::AuthenticationService::apply(p.msg, *signed_headers);
+  start_txn(id, s->id, p.msg.serialize(), p.to, p.branch, now, out);
+  txns_.at(id).udp_fallback = p.udp_fallback;
+  return out;
+}
+
+void Notifier::start_txn(uint64_t id, uint64_t sub, std::string bytes, Peer to,
+                         std::string_view branch, TimePoint now, std::vector<Outgoing>& out) {
   bool reliable = to.transport != Transport::udp;
   ClientTxn t{sip::txn::NonInviteClient{std::move(bytes), reliable, now, config_.timers},
               sub,
               to,
-              branch + "|NOTIFY",
+              std::string{branch} + "|NOTIFY",
               false,
               std::nullopt};
   auto [it, inserted] = txns_.emplace(id, std::move(t));
@@ -244,7 +298,6 @@ uint64_t Notifier::start_txn(uint64_t sub, std::string bytes, Peer to, std::stri
     }
   }
   schedule_txn(id, it->second);
-  return id;
 }
 
 void Notifier::schedule_txn(uint64_t id, ClientTxn& t) {

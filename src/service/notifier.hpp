@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "identity/identity.hpp"
 #include "service/peer.hpp"
+#include "service/service.hpp"
 #include "service/token.hpp"
 #include "sip/dialog/dialog.hpp"
 #include "sip/message.hpp"
@@ -61,8 +63,6 @@ struct NotifyContent {
 };
 // The package's current content for a subscription (called when a NOTIFY is built).
 using ContentSource = std::function<NotifyContent(const Subscription&)>;
-// Last touch to a NOTIFY before it goes out (the Identity signer of issue 7 goes here).
-using NotifyFinalizer = std::function<void(sip::Message&, const Subscription&)>;
 
 struct NotifierConfig {
   // Via sent-by and Contact host:port per transport (what our listeners are reachable as).
@@ -85,7 +85,10 @@ struct NotifierConfig {
 
 class Notifier {
  public:
-  Notifier(NotifierConfig config, ContentSource content, NotifyFinalizer finalize = {});
+  // With `signer` (not owned), every NOTIFY whose From is a domain it has a key for is signed
+  // before it is sent (ID-1); NOTIFYs of other domains go unsigned.
+  Notifier(NotifierConfig config, ContentSource content,
+           const identity::AuthenticationService* signer = nullptr);
 
   // A subscription the package accepted; the first NOTIFY goes out at once (§4.2.1.2).
   std::vector<Outgoing> add(Subscription sub, TimePoint now);
@@ -115,6 +118,15 @@ class Notifier {
   std::vector<Outgoing> on_timer(TimePoint now);
   std::optional<TimePoint> next_deadline() const;
 
+  // NOTIFYs built since the last call that wait for their signature.
+  std::vector<SignRequest> take_sign_jobs();
+  // The signature of SignRequest `id` (or why there is none): the NOTIFY goes out, unless its
+  // subscription ended meanwhile. A NOTIFY that cannot be signed is not sent unsigned: the
+  // subscription ends as if the NOTIFY had failed (§4.2.2).
+  std::vector<Outgoing> on_signed(uint64_t id, Result<identity::IdentityHeaders> signed_headers,
+                                  TimePoint now);
+  size_t signing() const { return parked_.size(); }
+
   // Where a NOTIFY of `sub` goes. sipcred reuses the flow the SUBSCRIBE arrived on (as RFC 5626
   // does for registrations): a subscriber behind NAT is reachable only that way, and a proxy
   // that stayed on the path is the one the flow leads to.
@@ -136,15 +148,26 @@ class Notifier {
   const NotifyContent& content_of(const Subscription& sub);
   void due(Subscription& sub, TimePoint now, std::vector<Outgoing>& out);
   void reschedule(Subscription& sub, TimePoint now);
-  uint64_t start_txn(uint64_t sub, std::string bytes, Peer to, std::string branch, TimePoint now,
-                     std::vector<Outgoing>& out);
+  sip::Message build_notify(Subscription& s, const NotifyContent& c, Transport transport,
+                            std::string_view branch, TimePoint now);
+  void start_txn(uint64_t id, uint64_t sub, std::string bytes, Peer to, std::string_view branch,
+                 TimePoint now, std::vector<Outgoing>& out);
   void schedule_txn(uint64_t id, ClientTxn& txn);
   void finish_txn(uint64_t id, bool success, int status, TimePoint now, std::vector<Outgoing>& out);
   void remove(uint64_t sub_id);
 
   NotifierConfig config_;
   ContentSource content_;
-  NotifyFinalizer finalize_;
+  const identity::AuthenticationService* signer_;
+  struct Parked {  // a NOTIFY waiting for its signature; its transaction id is the key
+    uint64_t sub = 0;
+    sip::Message msg;
+    Peer to;
+    std::string branch;
+    bool udp_fallback = false;
+  };
+  std::unordered_map<uint64_t, Parked> parked_;
+  std::vector<SignRequest> sign_jobs_;
   TokenSource tokens_;
   uint64_t next_sub_ = 1, next_txn_ = 1;
   std::unordered_map<uint64_t, Subscription> subs_;

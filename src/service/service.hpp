@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "identity/identity.hpp"
 #include "service/peer.hpp"
 #include "sip/message.hpp"
 #include "store/store.hpp"
@@ -34,6 +35,14 @@ struct PendingWrite {
   WallTime wall;
 };
 
+// A request (a NOTIFY) waiting for its Identity (RFC 4474 / RFC 8224, CERT-4): the private-key
+// operation runs wherever the caller likes (a worker pool in `sipcred serve`: signatures are the
+// costly part of this service) and its result comes back through on_signed().
+struct SignRequest {
+  uint64_t id = 0;
+  identity::SignJob job;
+};
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -52,6 +61,13 @@ class Service {
   virtual std::vector<Outgoing> on_timer(TimePoint now, WallTime wall) = 0;
   virtual std::optional<TimePoint> next_deadline() const = 0;
   virtual std::vector<std::string> events() const = 0;
+  // Requests waiting for a signature, and the signatures coming back.
+  virtual std::vector<SignRequest> take_sign_jobs() { return {}; }
+  virtual std::vector<Outgoing> on_signed(uint64_t /*id*/,
+                                          Result<identity::IdentityHeaders> /*headers*/,
+                                          TimePoint /*now*/) {
+    return {};
+  }
 };
 
 }  // namespace sipcred::service
