@@ -52,7 +52,7 @@ Result<Config> load_config(const std::string& path) {
     return fail(Errc::config, path + ": " + std::string{e.description()});
   }
   const toml::table& t = root;
-  if (auto r = check_keys(t, {"data_dir", "log", "sip", "https", "service", "tls"}, ""); !r)
+  if (auto r = check_keys(t, {"data_dir", "log", "sip", "https", "service", "tls", "identity"}, ""); !r)
     return Unexpected{r.error()};
   if (auto v = t["data_dir"].value<std::string>()) c.data_dir = *v;
   if (const auto* log = t["log"].as_table()) {
@@ -190,6 +190,55 @@ Result<Config> load_config(const std::string& path) {
           return fail(Errc::config, "tls.identity needs domain, certificate and key");
         }
         c.tls_identities.push_back({*d, *cert, *key});
+      }
+    }
+  }
+  if (const auto* id = t["identity"].as_table()) {
+    if (auto r = check_keys(*id, {"scheme", "alg", "body_claim", "sign_threads", "domain"},
+                            "identity.");
+        !r) {
+      return Unexpected{r.error()};
+    }
+    if (id->contains("scheme")) {
+      auto v = (*id)["scheme"].value<std::string>();
+      if (!v || (*v != "rfc4474" && *v != "rfc8224")) {
+        return fail(Errc::config, "identity.scheme must be \"rfc4474\" or \"rfc8224\"");
+      }
+      c.identity_scheme = *v;
+    }
+    if (id->contains("alg")) {
+      auto v = (*id)["alg"].value<std::string>();
+      if (!v || (*v != "rsa-sha1" && *v != "rsa-sha256")) {
+        return fail(Errc::config, "identity.alg must be \"rsa-sha1\" or \"rsa-sha256\"");
+      }
+      c.identity_alg = *v;
+    }
+    if (id->contains("body_claim")) {
+      auto v = (*id)["body_claim"].value<bool>();
+      if (!v) return fail(Errc::config, "identity.body_claim must be true or false");
+      c.identity_body_claim = *v;
+    }
+    if (id->contains("sign_threads")) {
+      auto v = (*id)["sign_threads"].value<int64_t>();
+      if (!v || *v < 0 || *v > 256) return fail(Errc::config, "identity.sign_threads: 0 to 256");
+      c.sign_threads = static_cast<unsigned>(*v);
+    }
+    if (const auto* ds = (*id)["domain"].as_array()) {
+      for (const auto& el : *ds) {
+        const auto* d = el.as_table();
+        if (d == nullptr) return fail(Errc::config, "identity.domain entries must be tables");
+        if (auto r = check_keys(*d, {"domain", "key", "certificate", "url"}, "identity.domain.");
+            !r) {
+          return Unexpected{r.error()};
+        }
+        auto name = (*d)["domain"].value<std::string>();
+        auto key = (*d)["key"].value<std::string>();
+        auto cert = (*d)["certificate"].value<std::string>();
+        if (!name || !key || !cert) {
+          return fail(Errc::config, "identity.domain needs domain, key and certificate");
+        }
+        c.identity_domains.push_back(
+            {*name, *key, *cert, (*d)["url"].value<std::string>().value_or("")});
       }
     }
   }

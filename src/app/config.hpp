@@ -12,6 +12,15 @@
 
 namespace sipcred::app {
 
+// [[identity.domain]]: the key that signs the NOTIFYs of one domain (ID-1) and the certificate
+// served at `url` for verifiers.
+struct IdentityDomain {
+  std::string domain;
+  std::string key_file;          // PEM private key (RSA for rfc4474, P-256 for rfc8224)
+  std::string certificate_file;  // PEM or DER
+  std::string url;  // https URL put in Identity-Info / info=; empty: made from [https] listen
+};
+
 struct Config {
   std::string data_dir = "data";
   std::string log_level = "info";
@@ -39,6 +48,14 @@ struct Config {
   // [[tls.identity]]: one certificate and key per domain, chosen by SNI (TLS-3).
   std::vector<crypto::TlsIdentity> tls_identities;
   crypto::TlsOptions tls_options;  // [tls] versions = ["1.2", "1.3"]
+
+  // [identity]: how NOTIFYs are signed (ID-1). rfc4474 + rsa-sha1 is what deployed verifiers
+  // accept; rfc8224 signs an ES256 PASSporT with our body claim (docs/identity.md).
+  std::string identity_scheme = "rfc4474";
+  std::string identity_alg = "rsa-sha1";
+  bool identity_body_claim = true;
+  unsigned sign_threads = 0;  // 0: one per core
+  std::vector<IdentityDomain> identity_domains;
 };
 
 // Reads a TOML file; unknown keys are errors so that a typo is never silently ignored.

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 #include <iostream>
 
 #include "app/admin_cmd.hpp"
@@ -91,6 +92,13 @@ int serve(const ServeFlags& flags) {
     log::error("development domain: {}", r.error().message());
     return 1;
   }
+  // NOTIFYs signed by their domain (ID-1); must come before HTTPS is set up (it may add the
+  // development listener).
+  auto ident = setup_identity(*cfg, SystemClock{}.wall_now());
+  if (!ident) {
+    log::error("identity: {}", ident.error().message());
+    return 1;
+  }
   for (const auto& l : cfg->https_listen) {
     log::warn("HTTPS listener {} configured: the HTTPS endpoint is not served yet", l.to_string());
   }
@@ -128,6 +136,7 @@ int serve(const ServeFlags& flags) {
       scfg_svc.digest.algorithms.push_back(*auth::parse_algorithm(a));
     }
   }
+  scfg_svc.identity = ident->service->size() > 0 ? ident->service.get() : nullptr;
   auto& n = scfg_svc.notifier;
   n.min_interval = std::chrono::seconds{cfg->min_notify_interval};
   n.udp_mtu = static_cast<size_t>(cfg->udp_mtu);
@@ -147,6 +156,8 @@ int serve(const ServeFlags& flags) {
   ecfg.source_rate = cfg->source_rate;
   service::Endpoint endpoint{ecfg, svc->get()};
   net::ServerConfig scfg{cfg->sip_listen, cfg->tls_listen, cfg->limits};
+  scfg.sign_threads = cfg->sign_threads != 0 ? cfg->sign_threads
+                                             : std::max(1u, std::thread::hardware_concurrency());
   net::Server server{scfg, endpoint, st->get(), tls ? &*tls : nullptr};
   if (auto r = server.start(); !r) {
     log::error("{}", r.error().message());

@@ -13,6 +13,7 @@
 #include "core/log.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/server_certificate.hpp"
+#include "identity/identity.hpp"
 
 namespace sipcred::app {
 
@@ -91,19 +92,26 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
 
 }  // namespace
 
-Result<DevIdentity> dev_identity(const std::string& data_dir, WallTime now) {
+namespace {
+
+// A self-signed certificate and its key kept under data_dir/`subdir` as NAME.pem / NAME.key:
+// reused while readable, matching and more than a day from expiry, made again otherwise.
+Result<DevIdentity> dev_certificate(const std::string& data_dir, const std::string& subdir,
+                                    const std::string& name, crypto::KeyType type,
+                                    const crypto::ServerCertificateRequest& req, WallTime now) {
   // Absolute, so that the path logged can be pasted into a client's configuration.
   std::error_code ec;
-  auto dir = std::filesystem::absolute(std::filesystem::path{data_dir} / "dev-tls", ec);
+  auto dir = std::filesystem::absolute(std::filesystem::path{data_dir} / subdir, ec);
   if (ec) return fail(Errc::io, "cannot resolve " + data_dir + ": " + ec.message());
   DevIdentity out;
-  out.identity = {kDevDomain, (dir / "localhost.pem").string(), (dir / "localhost.key").string()};
+  out.identity = {kDevDomain, (dir / (name + ".pem")).string(), (dir / (name + ".key")).string()};
   auto cert_text = read_text(out.identity.certificate_file);
   auto key_text = read_text(out.identity.key_file);
   if (cert_text && key_text) {
     auto cert = crypto::Certificate::from_pem(*cert_text);
     auto key = crypto::PrivateKey::from_pem(*key_text);
     if (cert && key && key->matches(cert->public_key()) &&
+        (type == crypto::KeyType::ec_p256) == (key->algorithm() == "EC") &&
         cert->not_after() > now + std::chrono::hours{24}) {
       out.sha256 = crypto::to_colon_hex(cert->fingerprint(crypto::HashAlg::sha256));
       out.not_after = cert->not_after();
@@ -114,13 +122,8 @@ Result<DevIdentity> dev_identity(const std::string& data_dir, WallTime now) {
   if (ec) return fail(Errc::io, "cannot create " + dir.string() + ": " + ec.message());
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);  // 0700
   if (ec) return fail(Errc::io, "cannot restrict " + dir.string() + ": " + ec.message());
-  auto key = crypto::PrivateKey::generate(crypto::KeyType::ec_p256);
+  auto key = crypto::PrivateKey::generate(type);
   if (!key) return Unexpected{key.error()};
-  crypto::ServerCertificateRequest req;
-  req.common_name = kDevDomain;
-  req.dns = {kDevDomain};
-  req.ips = {"127.0.0.1"};
-  req.days = 365;
   auto cert = crypto::make_self_signed_server(*key, req, now);
   if (!cert) return Unexpected{cert.error()};
   // The key first: a certificate on disk always has its key beside it.
@@ -133,6 +136,75 @@ Result<DevIdentity> dev_identity(const std::string& data_dir, WallTime now) {
   out.sha256 = crypto::to_colon_hex(cert->fingerprint(crypto::HashAlg::sha256));
   out.not_after = cert->not_after();
   out.created = true;
+  return out;
+}
+
+}  // namespace
+
+Result<DevIdentity> dev_identity(const std::string& data_dir, WallTime now) {
+  crypto::ServerCertificateRequest req;
+  req.common_name = kDevDomain;
+  req.dns = {kDevDomain};
+  req.ips = {"127.0.0.1"};
+  req.days = 365;
+  return dev_certificate(data_dir, "dev-tls", "localhost", crypto::KeyType::ec_p256, req, now);
+}
+
+Result<IdentitySetup> setup_identity(Config& c, WallTime now) {
+  IdentitySetup out;
+  out.service = std::make_unique<identity::AuthenticationService>();
+  auto scheme = identity::parse_scheme(c.identity_scheme);
+  auto alg = identity::parse_alg(c.identity_alg);
+  if (!scheme || !alg) return fail(Errc::config, "identity.scheme or identity.alg is not valid");
+  const bool ec = *scheme == identity::Scheme::rfc8224;
+  if (c.dev) {
+    bool configured = false;
+    for (const auto& d : c.identity_domains) configured = configured || d.domain == kDevDomain;
+    if (!configured) {
+      // The development domain signs with a key made here, like its TLS identity.
+      crypto::ServerCertificateRequest req;
+      req.common_name = kDevDomain;
+      req.dns = {kDevDomain};
+      req.days = 365;
+      auto dev = dev_certificate(c.data_dir, "dev-identity", ec ? "localhost-ec" : "localhost-rsa",
+                                 ec ? crypto::KeyType::ec_p256 : crypto::KeyType::rsa2048, req,
+                                 now);
+      if (!dev) return Unexpected{dev.error()};
+      if (c.https_listen.empty()) c.https_listen.push_back({"127.0.0.1", 8443});
+      c.identity_domains.push_back(
+          {kDevDomain, dev->identity.key_file, dev->identity.certificate_file, ""});
+      log::info("development domain {}: NOTIFYs signed ({}) with {}; trust it as the identity "
+                "anchor of clients",
+                kDevDomain, c.identity_scheme, dev->identity.certificate_file);
+    }
+  }
+  for (const auto& d : c.identity_domains) {
+    auto key_text = read_text(d.key_file);
+    auto cert_bytes = read_text(d.certificate_file);
+    if (!key_text || !cert_bytes) {
+      return fail(Errc::config, "identity of " + d.domain + ": cannot read " +
+                                    (key_text ? d.certificate_file : d.key_file));
+    }
+    auto key = crypto::PrivateKey::from_pem(*key_text);
+    if (!key) return fail(Errc::config, "identity key of " + d.domain + ": " + key.error().detail);
+    auto cert = crypto::Certificate::from_bytes(crypto::as_bytes(*cert_bytes));
+    if (!cert) {
+      return fail(Errc::config, "identity certificate of " + d.domain + ": " + cert.error().detail);
+    }
+    std::string url = d.url;
+    if (url.empty()) {
+      if (c.https_listen.empty()) {
+        return fail(Errc::config, "identity of " + d.domain +
+                                      ": set its url, or an [https] listen address to serve it");
+      }
+      uint16_t port = c.https_listen.front().port;
+      url = "https://" + d.domain + (port == 443 ? "" : ":" + std::to_string(port)) +
+            "/identity/" + d.domain + ".cer";
+    }
+    identity::DomainKey k{d.domain, *key, *cert, url, *scheme, *alg, c.identity_body_claim};
+    if (auto r = out.service->add(k); !r) return Unexpected{r.error()};
+    out.served.push_back({url, cert->der()});
+  }
   return out;
 }
 

@@ -3,6 +3,8 @@
 // and the admin commands that open the same store.
 #pragma once
 
+#include "identity/identity.hpp"
+
 #include <memory>
 #include <string>
 
@@ -29,6 +31,20 @@ struct DevIdentity {
   bool created = false;  // made by this call
 };
 Result<DevIdentity> dev_identity(const std::string& data_dir, WallTime now);
+
+// The authentication service of `serve` (ID-1): a key per [[identity.domain]] and, with --dev,
+// one made for the development domain under data_dir/dev-identity/ (RSA-2048 for rfc4474, P-256
+// for rfc8224; HTTPS on 127.0.0.1:8443 unless [https] listen is set). `served` lists what the
+// HTTPS endpoint must serve: each domain certificate (DER) at its URL. Errors: config, io.
+struct IdentitySetup {
+  std::unique_ptr<identity::AuthenticationService> service;
+  struct Served {
+    std::string url;
+    crypto::Bytes der;
+  };
+  std::vector<Served> served;
+};
+Result<IdentitySetup> setup_identity(Config& config, WallTime now);
 
 // `serve --dev` ([service] dev = true): when no [[tls.identity]] is configured, serves the
 // development domain `localhost` over TLS with dev_identity() (on 127.0.0.1:5061 unless
