@@ -10,6 +10,7 @@
 #include "app/admin_cmd.hpp"
 #include "app/client_cmd.hpp"
 #include "app/cms_cmd.hpp"
+#include "app/identity_cmd.hpp"
 #include "app/config.hpp"
 #include "app/credential_cmd.hpp"
 #include "app/service_setup.hpp"
@@ -265,6 +266,7 @@ int main(int argc, char** argv) {
   client_options(fetch_cred_cmd, fc, true);
   fetch_cred_cmd->add_option("--out", fc.out, "Directory for cert.der and key.p8")->required();
   auto run_cms = add_cms_commands(app);
+  auto run_identity = add_identity_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -283,5 +285,6 @@ int main(int argc, char** argv) {
   if (keygen_cmd->parsed()) return keygen(kg);
   if (inspect_cmd->parsed()) return inspect(in);
   if (auto rc = run_cms()) return *rc;
+  if (auto rc = run_identity()) return *rc;
   return 0;
 }

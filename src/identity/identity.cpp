@@ -111,7 +111,7 @@ PassportClaims passport_claims(const RequestFields& f, int64_t iat, bool body_cl
 }
 
 Result<void> AuthenticationService::add(DomainKey k) {
-  if (!k.key.matches(k.certificate.public_key())) {
+  if (k.certificate && !k.key.matches(k.certificate->public_key())) {
     return fail(Errc::config, "identity key of " + k.domain + " does not match its certificate");
   }
   const bool ec = k.key.algorithm() == "EC";

@@ -60,7 +60,8 @@ PassportClaims passport_claims(const RequestFields& f, int64_t iat, bool body_cl
 struct DomainKey {
   std::string domain;  // lower case
   crypto::PrivateKey key;
-  crypto::Certificate certificate;
+  // What verifiers fetch from info_url; when given, the key must match it.
+  std::optional<crypto::Certificate> certificate;
   std::string info_url;  // https URL of `certificate` (Identity-Info / info= / x5u)
   Scheme scheme = Scheme::rfc4474;
   Alg alg = Alg::rsa_sha1;  // rsa-sha1: the only value deployed RFC 4474 verifiers accept
