@@ -11,9 +11,12 @@
 #include "app/cms_cmd.hpp"
 #include "app/config.hpp"
 #include "app/credential_cmd.hpp"
+#include "app/fetch_url_cmd.hpp"
 #include "app/service_setup.hpp"
 #include "auth/digest.hpp"
 #include "core/log.hpp"
+#include "http/router.hpp"
+#include "net/http/https_server.hpp"
 #include "net/sip_transport.hpp"
 #include "service/credential_service.hpp"
 #include "service/endpoint.hpp"
@@ -91,9 +94,6 @@ int serve(const ServeFlags& flags) {
     log::error("development domain: {}", r.error().message());
     return 1;
   }
-  for (const auto& l : cfg->https_listen) {
-    log::warn("HTTPS listener {} configured: the HTTPS endpoint is not served yet", l.to_string());
-  }
   // A peer that closes its connection must not kill the service with SIGPIPE; the write fails
   // with EPIPE and the connection is dropped instead.
   std::signal(SIGPIPE, SIG_IGN);
@@ -108,7 +108,7 @@ int serve(const ServeFlags& flags) {
     return 1;
   }
   std::optional<crypto::TlsServerContext> tls;
-  if (!cfg->tls_listen.empty()) {
+  if (!cfg->tls_listen.empty() || !cfg->https_listen.empty()) {
     auto t = crypto::TlsServerContext::create(cfg->tls_identities, cfg->tls_options);
     if (!t) {
       log::error("TLS: {}", t.error().message());
@@ -116,6 +116,10 @@ int serve(const ServeFlags& flags) {
     }
     tls = std::move(*t);
   }
+  // What the HTTPS endpoint serves, for every domain of `tls` (SNI, TLS-3); routes join here
+  // before the server starts (the domain certificates of Identity-Info, RFC 4474 §6).
+  http::Router router;
+  router.add_static("*", "/health", "text/plain; charset=utf-8", "ok");
 
   service::CredentialServiceConfig scfg_svc;
   for (const auto& d : cfg->domains) scfg_svc.domains.push_back({d, ""});
@@ -152,8 +156,21 @@ int serve(const ServeFlags& flags) {
     log::error("{}", r.error().message());
     return 1;
   }
+  // On a thread of its own: net::Server keeps its io_context to itself.
+  std::optional<net::HttpsServer> https;
+  if (!cfg->https_listen.empty()) {
+    net::HttpsServerConfig hcfg;
+    hcfg.listen = cfg->https_listen;
+    hcfg.server = std::string{"sipcred/"} + SIPCRED_VERSION;
+    https.emplace(hcfg, router, *tls);
+    if (auto r = https->start(); !r) {
+      log::error("{}", r.error().message());
+      return 1;
+    }
+  }
   log::info("sipcred {} ready (data directory {})", SIPCRED_VERSION, cfg->data_dir);
   server.run();
+  if (https) https->stop();
   (*st)->flush();  // every acknowledged change is on disk before the process ends
   log::info("stopped");
   return 0;
@@ -254,6 +271,15 @@ int main(int argc, char** argv) {
   client_options(fetch_cred_cmd, fc, true);
   fetch_cred_cmd->add_option("--out", fc.out, "Directory for cert.der and key.p8")->required();
   auto run_cms = add_cms_commands(app);
+  FetchUrlFlags fu;
+  auto* fetch_url_cmd = app.add_subcommand(
+      "fetch-url", "HTTPS GET of a URL with the service's checks; the body goes to stdout");
+  fetch_url_cmd->add_option("url", fu.url, "https://HOST[:PORT]/PATH")->required();
+  fetch_url_cmd->add_option("--ca", fu.ca_file, "PEM trust anchors (default: the system store)");
+  fetch_url_cmd->add_option("--timeout", fu.timeout, "Seconds for the whole fetch (default 5)");
+  fetch_url_cmd->add_option("--max-bytes", fu.max_bytes, "Largest body accepted (default 16384)");
+  fetch_url_cmd->add_option("--allow-host", fu.allow_hosts,
+                            "Only this host may be fetched from (repeatable; default: any)");
 
   try {
     app.parse(argc, argv);
@@ -264,6 +290,7 @@ int main(int argc, char** argv) {
   if (publish_cmd->parsed()) return publish(pub);
   if (fetch_cmd->parsed()) return fetch(fetch_flags);
   if (fetch_cred_cmd->parsed()) return fetch_credential(fc);
+  if (fetch_url_cmd->parsed()) return fetch_url(fu);
   if (version_cmd->parsed()) {
     std::cout << "sipcred " << SIPCRED_VERSION << "\n";
     return 0;
