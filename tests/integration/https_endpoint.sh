@@ -2,7 +2,7 @@
 # The HTTPS endpoint and the HTTPS client, each judged by software we did not write:
 #  - `sipcred serve` with [https] listen and two TLS domains, asked by curl (with the test CA) and
 #    openssl s_client: /health, 404, 405 + Allow, HEAD, a GET with a body, an over-long header,
-#    keep-alive, the certificate chosen by SNI;
+#    keep-alive, the certificate chosen by SNI, 421 for a Host that is not the SNI name;
 #  - `sipcred fetch-url` against nginx serving a DER certificate over HTTPS: the body byte for
 #    byte (cmp), and refusals: an untrusted chain, a certificate not naming the URL's host, a host
 #    not allowed (no connection made: nginx logs nothing), a body over --max-bytes, a 404, and a
@@ -143,6 +143,12 @@ sni() {
   [ "$(curl_ca --resolve example.org:$https_port:127.0.0.1 "https://example.org:$https_port/health")" = ok ]
 }
 check sni sni
+# RFC 9110 §7.4: Host naming another domain than SNI is misdirected; RFC 9112 §3.2.2:
+# absolute-form is accepted.
+misdirected() { [ "$(status_of -H "Host: example.org:$https_port" "$base/health")" = 421 ]; }
+check misdirected-421 misdirected
+absolute_form() { [ "$(curl_ca --request-target "$base/health" "$base/")" = ok ]; }
+check absolute-form absolute_form
 # Our client against our server, with the name check on an IP SubjectAltName too.
 own_client() {
   [ "$("$sipcred" fetch-url --ca "$work/ca.pem" "$base/health")" = ok ]

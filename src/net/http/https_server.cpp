@@ -13,6 +13,7 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "http/date.hpp"
+#include "http/url.hpp"
 
 namespace sipcred::net {
 
@@ -148,10 +149,20 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     if ((header.version() >= 11 && hosts != 1) || hosts > 1) {
       return refuse(400, "a request needs exactly one Host field");
     }
-    // Origin-form only (RFC 9112 §3.2.1): we are no proxy, and absolute-form is for proxies.
-    if (request_.target.empty() || request_.target.front() != '/') {
-      return refuse(400, "the request target is not a path");
+    // RFC 9112 §3.2.2: a server MUST accept absolute-form; its host then stands for Host.
+    std::string host = host_of(text(header[bhttp::field::host]));
+    if (!request_.target.empty() && request_.target.front() != '/' && request_.target != "*") {
+      auto absolute = http::parse_https_url(request_.target);
+      if (!absolute) return refuse(400, "bad request target: " + absolute.error().detail);
+      request_.target = absolute->target;
+      host = absolute->host;
     }
+    // RFC 9110 §7.4: a request for another name than the one TLS was set up for (SNI) is
+    // misdirected; the certificate store relies on the two being the same (HTTP-8).
+    if (!sni_.empty() && !host.empty() && host != sni_) {
+      return respond(http::text_response(421, "421 Misdirected Request\n"), false);
+    }
+    request_.host = !sni_.empty() ? sni_ : host;
     bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
     if (has_body) {
       if (request_.method == "GET" || request_.method == "HEAD") {
@@ -184,7 +195,6 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     r.method = text(h.method_string());
     r.target = text(h.target());
     for (const auto& f : h) r.headers.emplace_back(text(f.name_string()), text(f.value()));
-    r.host = !sni_.empty() ? sni_ : host_of(text(h[bhttp::field::host]));
     r.peer = peer_;
     return r;
   }

@@ -52,8 +52,9 @@ TEST(Router, StaticGetHeadAndOthers) {
   EXPECT_EQ(head404.body, "");
 }
 
-// REQ-PART TLS-3: one endpoint, a route per domain; the host compares case-insensitively.
+// One endpoint, a route per domain; the host compares case-insensitively.
 TEST(Router, HostsAndWildcard) {
+  // REQ-PART TLS-3
   Router router;
   router.add_static("Example.COM", "/cert", "application/pkix-cert", "com");
   router.add_static("example.org", "/cert", "application/pkix-cert", "org");

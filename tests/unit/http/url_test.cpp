@@ -36,8 +36,9 @@ TEST(HttpsUrl, Rfc4474IdentityInfo) {
   EXPECT_EQ(u->to_string(), "https://atlanta.example.com/atlanta.cer");
 }
 
-// REQ-PART HTTP-2: the certificate store's query form keeps its percent-escapes.
+// The certificate store's query form keeps its percent-escapes.
 TEST(HttpsUrl, CertificateStoreQuery) {
+  // REQ-PART HTTP-2
   auto u =
       parse_https_url("https://certificates.example.com:8443/search-cgi?email=bob%40example.com");
   ASSERT_TRUE(u);
