@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <limits>
 #include <map>
 #include <optional>
 #include <thread>
@@ -118,7 +119,10 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     request_ = {};
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(config().max_header_bytes));
-    parser_->body_limit(config().max_body_bytes);
+    // No body limit yet: Beast would fail on Content-Length before the header is complete;
+    // on_header checks it against the route and the limit, then sets it.
+    // (Beast 1.74 compares against an empty optional as if it were smaller than any length.)
+    parser_->body_limit(std::numeric_limits<uint64_t>::max());
     beast::get_lowest_layer(stream_).expires_after(config().idle_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
@@ -176,6 +180,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
         return refuse(
             413, "request body larger than " + std::to_string(config().max_body_bytes) + " octets");
       }
+      parser_->body_limit(config().max_body_bytes);
       return bhttp::async_read(stream_, buffer_, *parser_,
                                [self = shared_from_this()](beast::error_code e, size_t) {
                                  if (e == bhttp::error::body_limit) {
@@ -227,7 +232,16 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     response_.set(bhttp::field::server, config().server);
     response_.set(bhttp::field::date, http::format_http_date(SystemClock{}.wall_now()));
     if (!r.content_type.empty()) response_.set(bhttp::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) response_.insert(name, value);
+    for (auto& [name, value] : r.headers) {
+      // Framing is ours (RFC 9112 §6), and a CR or LF would let a value start a new field.
+      if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+          iequals(name, "Connection") ||
+          (name + value).find_first_of("\r\n") != std::string::npos) {
+        log::debug("https {}: dropping the handler's header field {}", peer_, name);
+        continue;
+      }
+      response_.insert(name, value);
+    }
     response_.keep_alive(keep_alive);
     if (r.head_length) {
       response_.content_length(*r.head_length);  // HEAD: the length, no content

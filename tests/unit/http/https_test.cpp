@@ -223,5 +223,36 @@ TEST_F(Https, HeaderLimit) {
   EXPECT_EQ(code(2000), "431");
 }
 
+// Bodies reach a handler that takes them, up to the limit (RFC 9110 §15.5.14: 413 beyond); a
+// handler cannot break the framing or inject fields.
+TEST_F(Https, BodiesAndHandlerFields) {
+  router_.add_prefix("*", "/put",
+                     [](const http::Request& r) {
+                       auto out = http::text_response(200, "got " + std::to_string(r.body.size()));
+                       out.headers.emplace_back("X-Evil", "a\r\nSet-Cookie: injected");
+                       out.headers.emplace_back("Content-Length", "999");
+                       out.headers.emplace_back("X-Fine", "yes");
+                       return out;
+                     },
+                     {"PUT"});
+  HttpsServerConfig config;
+  config.max_body_bytes = 100;
+  auto port = start(config);
+  auto out = curl("-i -X PUT --data-binary " + std::string(100, 'x') + " " + url(port, "/put"));
+  EXPECT_NE(out.find("got 100"), std::string::npos) << out;
+  EXPECT_NE(out.find("X-Fine: yes"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Set-Cookie"), std::string::npos) << out;
+  EXPECT_EQ(out.find("999"), std::string::npos) << out;
+  auto code = [&](const std::string& args) {
+    return curl("-o /dev/null -w '%{http_code}' " + args);
+  };
+  EXPECT_EQ(code("-X PUT --data-binary " + std::string(101, 'x') + " " + url(port, "/put")), "413");
+  EXPECT_EQ(code("-X PUT -H 'Transfer-Encoding: chunked' --data-binary x " + url(port, "/put")),
+            "413");
+  EXPECT_EQ(code("-X POST --data-binary x " + url(port, "/put")), "405");
+  EXPECT_EQ(code("-X PUT --data-binary x " + url(port, "/nothing")), "404");
+  EXPECT_EQ(code("--data-binary x -X GET " + url(port, "/health")), "400");
+}
+
 }  // namespace
 }  // namespace sipcred::net
