@@ -12,7 +12,7 @@ packages=(
   libsqlite3-dev libc-ares-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev openssl python3 libcrypto++-dev
-  sip-tester sipsak procps xxd sqlite3 kamailio dnsmasq-base
+  sip-tester sipsak procps xxd sqlite3 kamailio dnsmasq-base nginx curl wrk
 )
 
 missing=()

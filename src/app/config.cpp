@@ -52,7 +52,8 @@ Result<Config> load_config(const std::string& path) {
     return fail(Errc::config, path + ": " + std::string{e.description()});
   }
   const toml::table& t = root;
-  if (auto r = check_keys(t, {"data_dir", "log", "sip", "https", "service", "tls", "identity"}, ""); !r)
+  if (auto r = check_keys(t, {"data_dir", "log", "sip", "https", "service", "tls", "identity"}, "");
+      !r)
     return Unexpected{r.error()};
   if (auto v = t["data_dir"].value<std::string>()) c.data_dir = *v;
   if (const auto* log = t["log"].as_table()) {
@@ -194,8 +195,8 @@ Result<Config> load_config(const std::string& path) {
     }
   }
   if (const auto* id = t["identity"].as_table()) {
-    if (auto r = check_keys(*id, {"scheme", "alg", "body_claim", "sign_threads", "domain"},
-                            "identity.");
+    if (auto r =
+            check_keys(*id, {"scheme", "alg", "body_claim", "sign_threads", "domain"}, "identity.");
         !r) {
       return Unexpected{r.error()};
     }

@@ -64,7 +64,7 @@ int identity_sign(const IdentitySignFlags& f) {
   auto alg = identity::parse_alg(f.alg);
   if (!fields || !key_text || !scheme || !alg) {
     std::fprintf(stderr, "sipcred identity sign: %s\n",
-                 (!fields   ? fields.error()
+                 (!fields     ? fields.error()
                   : !key_text ? key_text.error()
                   : !scheme   ? scheme.error()
                               : alg.error())
@@ -78,8 +78,7 @@ int identity_sign(const IdentitySignFlags& f) {
                  key.error().message().c_str());
     return 1;
   }
-  identity::DomainKey k{fields->from_host, *key, std::nullopt, f.info, *scheme, *alg,
-                        f.body_claim};
+  identity::DomainKey k{fields->from_host, *key, std::nullopt, f.info, *scheme, *alg, f.body_claim};
   if (!f.cert.empty()) {
     auto bytes = read_file(f.cert);
     auto cert = bytes ? crypto::Certificate::from_bytes(crypto::as_bytes(*bytes))
@@ -152,7 +151,8 @@ int identity_verify(const IdentityVerifyFlags& f) {
       opts.ca_file = !f.tls_ca.empty() ? f.tls_ca : f.ca.empty() ? "" : f.ca.front();
       opts.allowed_hosts = f.allow_hosts;
       auto r = net::fetch_blocking(url, opts);
-      cert = r ? Result<std::string>{std::move(r->body)} : Result<std::string>{Unexpected{r.error()}};
+      cert =
+          r ? Result<std::string>{std::move(r->body)} : Result<std::string>{Unexpected{r.error()}};
     }
     o = v.finish(*m, cert, SystemClock{}.wall_now());
   }
@@ -161,12 +161,14 @@ int identity_verify(const IdentityVerifyFlags& f) {
 }
 
 std::function<std::optional<int>()> add_identity_commands(CLI::App& app) {
-  auto* id = app.add_subcommand("identity", "Sign or verify a SIP request's Identity (RFC 4474, "
-                                             "RFC 8224)");
+  auto* id = app.add_subcommand("identity",
+                                "Sign or verify a SIP request's Identity (RFC 4474, "
+                                "RFC 8224)");
   id->require_subcommand(1);
   auto sf = std::make_shared<IdentitySignFlags>();
-  auto* sign = id->add_subcommand("sign", "Sign a request as the authentication service of its "
-                                          "From's domain; prints the signed request");
+  auto* sign = id->add_subcommand("sign",
+                                  "Sign a request as the authentication service of its "
+                                  "From's domain; prints the signed request");
   sign->add_option("--key", sf->key, "PEM private key of the domain")->required();
   sign->add_option("--info", sf->info, "https URL of the domain's certificate")->required();
   sign->add_option("--cert", sf->cert, "the certificate (checked against the key)");
@@ -179,8 +181,9 @@ std::function<std::optional<int>()> add_identity_commands(CLI::App& app) {
 
   auto vf = std::make_shared<IdentityVerifyFlags>();
   auto* verify = id->add_subcommand(
-      "verify", "Verify a request's Identity; prints 'valid ...' (exit 0) or the response a UAS "
-                "would give (exit 1)");
+      "verify",
+      "Verify a request's Identity; prints 'valid ...' (exit 0) or the response a UAS "
+      "would give (exit 1)");
   verify->add_option("--in", vf->in, "request file (default: stdin)");
   verify->add_option("--ca", vf->ca, "PEM trust anchors (repeatable)");
   verify->add_option("--tls-ca", vf->tls_ca, "PEM trust anchors for the HTTPS fetch");

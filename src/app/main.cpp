@@ -4,18 +4,22 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 #include <iostream>
+#include <thread>
 
 #include "app/admin_cmd.hpp"
 #include "app/client_cmd.hpp"
 #include "app/cms_cmd.hpp"
-#include "app/identity_cmd.hpp"
 #include "app/config.hpp"
 #include "app/credential_cmd.hpp"
+#include "app/fetch_url_cmd.hpp"
+#include "app/identity_cmd.hpp"
 #include "app/service_setup.hpp"
 #include "auth/digest.hpp"
 #include "core/log.hpp"
+#include "http/router.hpp"
+#include "http/url.hpp"
+#include "net/http/https_server.hpp"
 #include "net/sip_transport.hpp"
 #include "service/credential_service.hpp"
 #include "service/endpoint.hpp"
@@ -100,9 +104,6 @@ int serve(const ServeFlags& flags) {
     log::error("identity: {}", ident.error().message());
     return 1;
   }
-  for (const auto& l : cfg->https_listen) {
-    log::warn("HTTPS listener {} configured: the HTTPS endpoint is not served yet", l.to_string());
-  }
   // A peer that closes its connection must not kill the service with SIGPIPE; the write fails
   // with EPIPE and the connection is dropped instead.
   std::signal(SIGPIPE, SIG_IGN);
@@ -117,13 +118,28 @@ int serve(const ServeFlags& flags) {
     return 1;
   }
   std::optional<crypto::TlsServerContext> tls;
-  if (!cfg->tls_listen.empty()) {
+  if (!cfg->tls_listen.empty() || !cfg->https_listen.empty()) {
     auto t = crypto::TlsServerContext::create(cfg->tls_identities, cfg->tls_options);
     if (!t) {
       log::error("TLS: {}", t.error().message());
       return 1;
     }
     tls = std::move(*t);
+  }
+  // What the HTTPS endpoint serves, for every domain of `tls` (SNI, TLS-3); routes join here
+  // before the server starts (the domain certificates of Identity-Info, RFC 4474 §6).
+  http::Router router;
+  router.add_static("*", "/health", "text/plain; charset=utf-8", "ok");
+  // REQ-PART ID-1: each signing domain's certificate at the URL its NOTIFYs name (DER,
+  // application/pkix-cert as RFC 4474 §6 and RFC 8224 §7.4 expect).
+  for (const auto& served : ident->served) {
+    auto u = http::parse_https_url(served.url);
+    if (!u) {
+      log::error("identity url {}: {}", served.url, u.error().message());
+      return 1;
+    }
+    router.add_static(u->host, u->target, "application/pkix-cert",
+                      std::string{served.der.begin(), served.der.end()});
   }
 
   service::CredentialServiceConfig scfg_svc;
@@ -164,8 +180,21 @@ int serve(const ServeFlags& flags) {
     log::error("{}", r.error().message());
     return 1;
   }
+  // On a thread of its own: net::Server keeps its io_context to itself.
+  std::optional<net::HttpsServer> https;
+  if (!cfg->https_listen.empty()) {
+    net::HttpsServerConfig hcfg;
+    hcfg.listen = cfg->https_listen;
+    hcfg.server = std::string{"sipcred/"} + SIPCRED_VERSION;
+    https.emplace(hcfg, router, *tls);
+    if (auto r = https->start(); !r) {
+      log::error("{}", r.error().message());
+      return 1;
+    }
+  }
   log::info("sipcred {} ready (data directory {})", SIPCRED_VERSION, cfg->data_dir);
   server.run();
+  if (https) https->stop();
   (*st)->flush();  // every acknowledged change is on disk before the process ends
   log::info("stopped");
   return 0;
@@ -267,6 +296,15 @@ int main(int argc, char** argv) {
   fetch_cred_cmd->add_option("--out", fc.out, "Directory for cert.der and key.p8")->required();
   auto run_cms = add_cms_commands(app);
   auto run_identity = add_identity_commands(app);
+  FetchUrlFlags fu;
+  auto* fetch_url_cmd = app.add_subcommand(
+      "fetch-url", "HTTPS GET of a URL with the service's checks; the body goes to stdout");
+  fetch_url_cmd->add_option("url", fu.url, "https://HOST[:PORT]/PATH")->required();
+  fetch_url_cmd->add_option("--ca", fu.ca_file, "PEM trust anchors (default: the system store)");
+  fetch_url_cmd->add_option("--timeout", fu.timeout, "Seconds for the whole fetch (default 5)");
+  fetch_url_cmd->add_option("--max-bytes", fu.max_bytes, "Largest body accepted (default 16384)");
+  fetch_url_cmd->add_option("--allow-host", fu.allow_hosts,
+                            "Only this host may be fetched from (repeatable; default: any)");
 
   try {
     app.parse(argc, argv);
@@ -277,6 +315,7 @@ int main(int argc, char** argv) {
   if (publish_cmd->parsed()) return publish(pub);
   if (fetch_cmd->parsed()) return fetch(fetch_flags);
   if (fetch_cred_cmd->parsed()) return fetch_credential(fc);
+  if (fetch_url_cmd->parsed()) return fetch_url(fu);
   if (version_cmd->parsed()) {
     std::cout << "sipcred " << SIPCRED_VERSION << "\n";
     return 0;

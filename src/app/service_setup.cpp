@@ -166,16 +166,17 @@ Result<IdentitySetup> setup_identity(Config& c, WallTime now) {
       req.common_name = kDevDomain;
       req.dns = {kDevDomain};
       req.days = 365;
-      auto dev = dev_certificate(c.data_dir, "dev-identity", ec ? "localhost-ec" : "localhost-rsa",
-                                 ec ? crypto::KeyType::ec_p256 : crypto::KeyType::rsa2048, req,
-                                 now);
+      auto dev =
+          dev_certificate(c.data_dir, "dev-identity", ec ? "localhost-ec" : "localhost-rsa",
+                          ec ? crypto::KeyType::ec_p256 : crypto::KeyType::rsa2048, req, now);
       if (!dev) return Unexpected{dev.error()};
       if (c.https_listen.empty()) c.https_listen.push_back({"127.0.0.1", 8443});
       c.identity_domains.push_back(
           {kDevDomain, dev->identity.key_file, dev->identity.certificate_file, ""});
-      log::info("development domain {}: NOTIFYs signed ({}) with {}; trust it as the identity "
-                "anchor of clients",
-                kDevDomain, c.identity_scheme, dev->identity.certificate_file);
+      log::info(
+          "development domain {}: NOTIFYs signed ({}) with {}; trust it as the identity "
+          "anchor of clients",
+          kDevDomain, c.identity_scheme, dev->identity.certificate_file);
     }
   }
   for (const auto& d : c.identity_domains) {
@@ -198,8 +199,8 @@ Result<IdentitySetup> setup_identity(Config& c, WallTime now) {
                                       ": set its url, or an [https] listen address to serve it");
       }
       uint16_t port = c.https_listen.front().port;
-      url = "https://" + d.domain + (port == 443 ? "" : ":" + std::to_string(port)) +
-            "/identity/" + d.domain + ".cer";
+      url = "https://" + d.domain + (port == 443 ? "" : ":" + std::to_string(port)) + "/identity/" +
+            d.domain + ".cer";
     }
     identity::DomainKey k{d.domain, *key, *cert, url, *scheme, *alg, c.identity_body_claim};
     if (auto r = out.service->add(k); !r) return Unexpected{r.error()};

@@ -121,4 +121,11 @@ bool set_server_name(void* ssl, const std::string& name) {
   return SSL_set_tlsext_host_name(static_cast<SSL*>(ssl), name.c_str()) == 1;
 }
 
+std::string requested_server_name(void* ssl) {
+  const char* name = SSL_get_servername(static_cast<SSL*>(ssl), TLSEXT_NAMETYPE_host_name);
+  std::string out = name == nullptr ? "" : name;
+  for (auto& c : out) c = ascii_lower(c);
+  return out;
+}
+
 }  // namespace sipcred::crypto

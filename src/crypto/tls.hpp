@@ -47,5 +47,8 @@ Result<void*> make_client_context(const std::string& ca_file);
 std::vector<uint8_t> peer_certificate(void* ssl);
 // Sets the server_name extension (RFC 6066 §3) of `ssl` (an SSL*).
 bool set_server_name(void* ssl, const std::string& name);
+// On a server: the host_name the client sent in server_name (RFC 6066 §3), lower case; empty
+// when it sent none.
+std::string requested_server_name(void* ssl);
 
 }  // namespace sipcred::crypto
