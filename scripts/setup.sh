@@ -13,6 +13,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev openssl python3 libcrypto++-dev
   sip-tester sipsak procps xxd sqlite3 kamailio dnsmasq-base
+  kamailio-tls-modules kamailio-secsipid-modules secsipidx nginx
 )
 
 missing=()
