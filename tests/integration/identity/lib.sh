@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tests/integration/identity_interop.sh and bench/identity_load.sh: servers of the
 # Identity interop runs (nginx, Kamailio, the UDP capture) started on loopback and stopped by
 # idl_cleanup (call it from the caller's EXIT trap). Source it, then:
@@ -48,8 +49,8 @@ idl_nginx_start() {  # PKI RUN
     "$idl_here/nginx.conf.in" > "$run/nginx.conf"
   nginx -p "$run" -c "$run/nginx.conf" -e "$run/error.log" > "$run/stdout.log" 2>&1 &
   idl_pids+=($!)
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     idl_listening tcp "$nginx_port" && return 0
     sleep 0.1
   done
@@ -65,9 +66,9 @@ idl_kamailio_start() {  # NAME CFG PORT [ARGS...]
   kamailio -f "$cfg" -DD -E -Y "$idl_work/$name" -P "$idl_work/$name/pid" -w "$idl_work/$name" \
     -l udp:127.0.0.1:"$p" "$@" > "$idl_work/$name/log" 2>&1 &
   kam_pid=$!
-  idl_pids+=($kam_pid)
-  local i
-  for i in $(seq 1 100); do
+  idl_pids+=("$kam_pid")
+  local _
+  for _ in $(seq 1 100); do
     if idl_listening udp "$p"; then
       sleep 0.3  # its workers finish their start-up
       return 0
@@ -83,8 +84,8 @@ idl_kamailio_start() {  # NAME CFG PORT [ARGS...]
 idl_capture_start() {  # PORT OUT [COUNT]
   "$py" -u "$idl_here/capture_udp.py" "$@" > "$2.ready" 2>&1 &
   idl_pids+=($!)
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     grep -q ready "$2.ready" 2> /dev/null && return 0
     sleep 0.1
   done

@@ -197,14 +197,14 @@ def main():
             der = b"\x30" + der_len(len(der)) + der
             if not verify_sig(pem, "-sha256", (h64 + "." + p64).encode(), der, tmpdir):
                 fail(438, "Invalid Identity Header", "ES256 signature")
-            # Our body extension (issue 7): any payload string equal to the body's SHA-256 in
-            # base64url or hex must match; reported, as the claim's name is the lead's choice.
-            digest = hashlib.sha256(msg.body).digest()
-            forms = {base64.urlsafe_b64encode(digest).decode().rstrip("="), digest.hex()}
-            extra = [k for k in payload if k not in ("iat", "orig", "dest", "attest", "origid")]
-            if extra and not any(isinstance(payload[k], str) and payload[k] in forms for k in extra) \
-                    and pm.get("ppt") not in (None, "shaken"):
-                sys.stderr.write("note: claims %s carry no SHA-256 of the body\n" % extra)
+            # Our body extension (issue 7, ppt other than "shaken"): some claim beyond RFC 8225's
+            # must equal the body's SHA-256 (base64url or hex); its name is sipcred's choice.
+            if pm.get("ppt") not in (None, "shaken", '"shaken"'):
+                digest = hashlib.sha256(msg.body).digest()
+                forms = {base64.urlsafe_b64encode(digest).decode().rstrip("="), digest.hex()}
+                claims = [v for k, v in payload.items() if k not in ("iat", "orig", "dest")]
+                if not any(isinstance(v, str) and v in forms for v in claims):
+                    fail(438, "Invalid Identity Header", "ppt=%s: no claim holds the body's SHA-256" % pm["ppt"])
         print("valid %s %s" % (scheme, from_aor))
     finally:
         subprocess.run(["rm", "-rf", tmpdir])
