@@ -9,14 +9,16 @@
 #   peers  (always) openssl signer -> Kamailio verifier (200, 438 body, 438 To, 403 stale Date,
 #          437 other domain on a fresh URL, 436 unreachable, 428 none, 403 replay, and the cached
 #          certificate quirk); Kamailio signer -> python verifier; secsipidx token -> python
-#          verifier and secsipidx check.
+#          verifier and secsipidx check; Kamailio's secsipid module signing (plain and SHAKEN)
+#          -> python verifier, checking secsipidx tokens, refusing a ppt other than shaken.
 #   a  KAT: `sipcred identity sign` Identity == openssl signer's (rsa-sha1, rsa-sha256, every
 #      message file), and its whole output verifies in the python verifier.
 #   b  sipcred-signed NOTIFY -> Kamailio verifier: 200; tampered body, changed To, stale Date,
 #      other-domain certificate on a fresh URL -> 438, 438, 403, 437.
 #   c  Kamailio-signed requests -> `sipcred identity verify`: valid; tampered -> 438.
 #   d  secsipidx-signed token -> `sipcred identity verify`: valid; `sipcred identity sign
-#      --scheme rfc8224` (plain RFC 8225 token) -> secsipidx check ok, python verifier ok.
+#      --scheme rfc8224` (plain RFC 8225 token) -> secsipidx check ok, Kamailio secsipid ok,
+#      python verifier ok; Kamailio-secsipid-signed tokens (URI and SHAKEN tn) -> sipcred valid.
 #   e  `sipcred identity verify` refusals: 428, 436, 437, 403 (and 438 in c).
 # Until `sipcred identity` exists, a-e are skipped with "SKIP:" lines and the script exits 77
 # (ctest SKIP_RETURN_CODE, tests/CMakeLists.txt) when everything else passed.
@@ -171,6 +173,34 @@ check peers-secsipidx-checks-own-token-by-url sx_check "$sx_token;info=<$pem_url
 check peers-python-refuses-tampered-secsipidx expect_line 438 \
   pyverify "$(edit "$sx_msg" --set 'From: <sip:eve@example.com>;tag=m1')" --ca "$ca"
 
+# --- Kamailio's secsipid module (libsecsipid in Kamailio) -----------------------------------------
+# Two instances: "sx" signs plain RFC 8225 tokens (orig/dest URIs, secsipid_sign) and checks with
+# the public key file; "sxs" signs the module's own SHAKEN form (secsipid_add_identity: orig.tn,
+# dest.tn, attest, origid, ppt=shaken) and checks by downloading info= (SSL_CERT_FILE = test CA).
+sxp=$(idl_free_port)
+sxsp=$(idl_free_port)
+sxcap=$(idl_free_port)
+idl_capture_start "$sxcap" "$work/sx-signed.sip" 2
+sx_args=(-A "KEY=\"$pki/example.com-p256.key\"" -A "X5U=\"$pem_url\"" -A "NEXT_HOP=\"sip:127.0.0.1:$sxcap\"")
+idl_kamailio_start kam-secsipid "$id/kamailio/secsipid.cfg" "$sxp" "${sx_args[@]}" \
+  -A "PUBKEY=\"$pki/example.com-p256.pub.pem\""
+SSL_CERT_FILE=$ca idl_kamailio_start kam-secsipid-shaken "$id/kamailio/secsipid.cfg" "$sxsp" "${sx_args[@]}" \
+  -A 'PUBKEY=""' -A SHAKEN
+sx_kam() { "$py" "$id/send_udp.py" "$1" 127.0.0.1:"$2"; }
+check peers-kamailio-secsipid-signs-uri sx_kam "$(fresh "$id/msgs/message_nocontact.sip")" "$sxp"
+check peers-kamailio-secsipid-signs-shaken sx_kam "$(fresh "$id/msgs/message_tel.sip")" "$sxsp"
+sx_signed=("$work/sx-signed.sip" "$work/sx-signed.sip.2")
+check peers-python-verifies-kamailio-secsipid-uri expect_line "valid rfc8224 sip:alice@example.com" \
+  pyverify "${sx_signed[0]}" --ca "$ca"
+check peers-python-verifies-kamailio-secsipid-shaken expect_line "valid rfc8224 sip:+12025550100@example.com" \
+  pyverify "${sx_signed[1]}" --ca "$ca"
+check peers-kamailio-secsipid-checks-secsipidx-token-pubkey expect_line "SIP/2.0 200" sx_kam "$sx_msg" "$sxp"
+check peers-kamailio-secsipid-checks-secsipidx-token-url expect_line "SIP/2.0 200" sx_kam "$sx_msg" "$sxsp"
+# libsecsipid refuses any ppt other than "shaken" (docs/identity-interop.md): our body-claim form
+# cannot verify there, only the plain one.
+check peers-kamailio-secsipid-refuses-other-ppt expect_line "SIP/2.0 438" \
+  sx_kam "$(edit "$sx_msg" --set "Identity: $sx_token;info=<$pem_url>;alg=ES256;ppt=sipcred")" "$sxp"
+
 # --- a: known answers ---------------------------------------------------------------------------
 if [ $have_sipcred_identity = 1 ]; then
   kat() {  # msg alg
@@ -245,6 +275,13 @@ if [ $have_sipcred_identity = 1 ]; then
   ours_ident=$("$py" "$id/sipmsg.py" header "$work/d-ours-8224.sip" Identity)
   check d-secsipidx-checks-sipcred-token-pubkey sx_check "$ours_ident"
   check d-secsipidx-checks-sipcred-token-url sx_check "$ours_ident" "$pem_url"
+  check d-kamailio-secsipid-checks-sipcred-token expect_line "SIP/2.0 200" sx_kam "$work/d-ours-8224.sip" "$sxp"
+  check d-kamailio-secsipid-checks-sipcred-token-url expect_line "SIP/2.0 200" sx_kam "$work/d-ours-8224.sip" "$sxsp"
+  check d-sipcred-verifies-kamailio-secsipid-uri expect_line "valid rfc8224 sip:alice@example.com" \
+    ours_verify "${sx_signed[0]}"
+  # The SHAKEN form: orig.tn against the From user part (RFC 8224 §8.3).
+  check d-sipcred-verifies-kamailio-secsipid-shaken expect_line "valid rfc8224 sip:+12025550100@example.com" \
+    ours_verify "${sx_signed[1]}"
   check d-python-verifies-sipcred-8224 expect_line "valid rfc8224 sip:alice@example.com" \
     pyverify "$work/d-ours-8224.sip" --ca "$ca"
   check d-sipcred-verifies-sipcred-8224 expect_line "valid rfc8224 sip:alice@example.com" \

@@ -184,8 +184,10 @@ def main():
                 if orig["uri"] != from_aor:
                     fail(438, "Invalid Identity Header", "orig.uri %s is not From %s" % (orig["uri"], from_aor))
             elif "tn" in orig:
-                user = re.sub(r"[^0-9]", "", re.sub(r"(?i)^sips?:|@.*$", "", from_aor))
-                if orig["tn"] != user:
+                # RFC 8224 §8.3: compare telephone numbers as digits only (no '+', no visual
+                # separators); the From user part of a sip: URI or the tel: number.
+                user = re.sub(r"[^0-9]", "", re.sub(r"(?i)^(sips?|tel):|[@;].*$", "", from_aor))
+                if re.sub(r"[^0-9]", "", orig["tn"]) != user or not user:
                     fail(438, "Invalid Identity Header", "orig.tn %s is not From user %s" % (orig["tn"], user))
             else:
                 fail(438, "Invalid Identity Header", "no orig")
