@@ -6,7 +6,7 @@ independent of sipcred's own parser (the point of a known-answer test).
     sipmsg.py add-identity MSG --identity V --info URL --alg ALG [--date D]
                                                MSG with Date (when absent), Identity and
                                                Identity-Info added at the end of the header
-    sipmsg.py edit MSG [--fresh] [--date D] [--callid ID] [--set 'Name: value']...
+    sipmsg.py edit MSG [--fresh] [--date D] [--callid ID] [--start LINE] [--set 'Name: value']...
                        [--del NAME]... [--tamper-body] [--body-file F]
                                                rewritten message on stdout: --fresh = Date now
                                                (RFC 1123, GMT) and a new random Call-ID
@@ -123,6 +123,7 @@ def main():
     e.add_argument("--fresh", action="store_true")
     e.add_argument("--date")
     e.add_argument("--callid")
+    e.add_argument("--start", help="a new start line (Request-Line)")
     e.add_argument("--set", action="append", default=[])
     e.add_argument("--del", dest="delete", action="append", default=[])
     e.add_argument("--tamper-body", action="store_true")
@@ -149,6 +150,8 @@ def main():
             msg.set("Date", args.date)
         if args.callid:
             msg.set("Call-ID", args.callid)
+        if args.start:
+            msg.start = args.start
         for name in args.delete:
             msg.delete(name)
         for hv in args.set:
