@@ -13,7 +13,7 @@ independent of sipcred's own parser (the point of a known-answer test).
     sipmsg.py header MSG NAME                  the value of the first NAME header (unfolded)
 
 A message is the bytes of one request: start line, header fields, CRLF CRLF, body of exactly
-Content-Length bytes (RFC 3261 §7.5, §20.14). Folded header lines (RFC 3261 §7.3.1) are unfolded
+Content-Length bytes (RFC 3261 §7.5, §20.14); MSG '-' reads stdin. Folded header lines (RFC 3261 §7.3.1) are unfolded
 when read. Compact header names (RFC 3261 §7.3.3) are understood.
 """
 import argparse
@@ -132,7 +132,7 @@ def main():
     h.add_argument("msg")
     h.add_argument("name")
     args = ap.parse_args()
-    msg = Msg(open(args.msg, "rb").read())
+    msg = Msg(sys.stdin.buffer.read() if args.msg == "-" else open(args.msg, "rb").read())
     out = sys.stdout.buffer
     if args.cmd == "digest-string":
         ensure_date(msg, args.date)
