@@ -75,6 +75,7 @@ base="https://127.0.0.1:$nginx_port"
 ca="$pki/ca.pem"
 fixed_date="Sun, 22 Nov 2026 10:00:00 GMT"
 old_date=$(date -u -d '-2 hours' '+%a, %d %b %Y %H:%M:%S GMT')
+future_date=$(date -u -d '+2 hours' '+%a, %d %b %Y %H:%M:%S GMT')
 # Each helper writes a new file in $work and prints its path (they run in $(...) subshells, so
 # the names come from mktemp, not from a counter).
 newfile() { mktemp -p "$work" "$1.XXXXXX"; }
@@ -134,6 +135,13 @@ check peers-kamailio-unreachable-url-436 kam_expect 436 \
   "$(ossl_sign "$pki/example.com.key" "$(fresh "$id/msgs/notify_cert.sip")" \
      "https://127.0.0.1:$(idl_free_port)/example.com.der")"
 check peers-kamailio-no-identity-428 kam_expect 428 "$(fresh "$id/msgs/notify_cert.sip")"
+# Its get_certificate() refuses any alg but rsa-sha1 ("Unsupported Identity-Info algorithm"): 436.
+check peers-kamailio-rsa-sha256-436 kam_expect 436 \
+  "$(ossl_sign "$pki/example.com.key" "$(fresh "$id/msgs/notify_cert.sip")" "$base/p1/example.com.der" rsa-sha256)"
+# Quirk: a Date two hours ahead passes vrfy_check_date() (only the past is checked).
+check peers-kamailio-quirk-future-date-200 kam_expect 200 \
+  "$(ossl_sign "$pki/example.com.key" "$(edit "$(fresh "$id/msgs/notify_cert.sip")" --date "$future_date")" \
+     "$base/p1/example.com.der")"
 # The quirk (docs/identity-interop.md): the From host is compared with the certificate only when
 # it is downloaded. A request from other.example puts its certificate in the cache at URL p3;
 # a request from example.com signed with the same other.example key and URL is then accepted.
@@ -317,6 +325,10 @@ if [ $have_sipcred_identity = 1 ]; then
     ours_verify "$(ossl_sign "$pki/other.example.key" "$(fresh "$id/msgs/notify_cert.sip")" "$base/p3/other.example.der")"
   check e-sipcred-stale-403 expect_line 403 \
     ours_verify "$(ossl_sign "$pki/example.com.key" "$(edit "$(fresh "$id/msgs/notify_cert.sip")" --date "$old_date")" \
+      "$base/e/example.com.der")"
+  # Freshness both ways (RFC 4474 §6 step 4 compares Date with local time), unlike Kamailio.
+  check e-sipcred-future-date-403 expect_line 403 \
+    ours_verify "$(ossl_sign "$pki/example.com.key" "$(edit "$(fresh "$id/msgs/notify_cert.sip")" --date "$future_date")" \
       "$base/e/example.com.der")"
   check e-sipcred-openssl-signed-valid expect_line "valid rfc4474 sip:alice@example.com" \
     ours_verify "$(ossl_sign "$pki/example.com.key" "$(fresh "$id/msgs/notify_cert.sip")" "$base/e/example.com.der")"
