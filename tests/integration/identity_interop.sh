@@ -102,8 +102,8 @@ pyverify() { "$py" "$id/verify_identity.py" "$@"; }
 
 # --- the committed known-answer vectors still come out of the openssl signer --------------------
 kat_current() {
-  local m alg added ident got
-  while IFS=$'\t' read -r m alg added ident; do
+  local m alg ident got
+  while IFS=$'\t' read -r m alg _ ident; do
     [ "$m" = message ] && continue
     got=$(bash "$id/openssl_sign_4474.sh" "$id/kat/key.pem" "$id/msgs/$m.sip" \
       https://example.com/cert/example.com.der "$alg" "$fixed_date" | "$py" "$id/sipmsg.py" header - Identity)
