@@ -13,6 +13,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev openssl python3 libcrypto++-dev
   sip-tester sipsak procps xxd sqlite3 kamailio dnsmasq-base nginx curl wrk
+  kamailio-tls-modules kamailio-secsipid-modules secsipidx
 )
 
 missing=()

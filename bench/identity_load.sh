@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Signed-NOTIFY load (issue 7): what SIP Identity signing costs, measured in one run on one
+# machine so the figures compare:
+#   openssl   `openssl speed -seconds 3 rsa2048 ecdsap256` on the server core: signatures per
+#             second of the bare primitive (RSA-2048 for RFC 4474, P-256 for RFC 8224 ES256).
+#   kamailio  Kamailio 5.6 auth_identity signing (tests/integration/identity/kamailio/sign.cfg:
+#             auth_date_proc, $du, auth_add_identity, stateless forward): a SIPp UAC sends
+#             NOTIFYs with an ~800-byte body (bench/sipp/identity_notify_uac.xml) to Kamailio,
+#             which signs with RSA-2048 and forwards to a SIPp UAS that checks an Identity is
+#             there and answers 200 (bench/sipp/identity_notify_uas.xml).
+#   sipcred   `sipcred serve` answering certificate SUBSCRIBEs (bench/sipp/cert_subscribe.xml:
+#             SUBSCRIBE -> 200 -> NOTIFY carrying alice's 838-byte DER certificate -> 200), once
+#             "unsigned" (no [identity] configuration: the SIP work alone) and once per
+#             IDENTITY_TOML given, the case named after the file (e.g. rsa-sha1.toml, es256.toml).
+# Each SIPp run is count-bounded and as fast as answers come back (SIPp keeps INFLIGHT calls
+# open). Reported per run: exchanges (or requests) per second, and the server's CPU per exchange:
+# the summed run time of every thread of every server process (/proc/PID/task/*/schedstat, ns,
+# bench/lib.sh) read just before and just after SIPp. The servers are pinned to SERVER_CPU and
+# SIPp to SIPP_CPU (taskset), as in bench/sip_load.sh.
+#
+#   bench/identity_load.sh [SIPCRED] [IDENTITY_TOML...]
+#     SIPCRED        default build/release/sipcred
+#     IDENTITY_TOML  TOML lines appended to the generated sipcred.toml for one signed run (the
+#                    [identity] section); @PKI@ is replaced by the test PKI directory
+#                    (tests/integration/identity/make_pki.sh: example.com.key/.pem/.der,
+#                    example.com-p256.*, ca.pem, localhost.*) and @WORK@ by the scratch directory.
+# Environment (defaults in brackets):
+#   IDL_PARTS      [openssl kamailio sipcred]   which parts to run
+#   IDL_CALLS      [20000]   calls (exchanges/requests) per SIPp run
+#   IDL_INFLIGHT   [50]      calls in flight (SIPp -l); more only overflows the servers' UDP
+#                            receive buffers in bursts (lost 200s, resends), no more throughput
+#   IDL_SERVER_CPU [0]   IDL_SIPP_CPU [1]   cores for taskset
+#   IDL_OUT        []        also append the result table (markdown) to this file
+#   IDL_KEEP       [0]       1: keep the scratch directory (logs, SIPp statistics and errors)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+sipcred=${1:-$root/build/release/sipcred}
+identity_tomls=("${@:2}")
+[ -e "$sipcred" ] && sipcred=$(realpath "$sipcred")
+parts=${IDL_PARTS:-openssl kamailio sipcred}
+calls=${IDL_CALLS:-20000}
+inflight=${IDL_INFLIGHT:-50}
+server_cpu=${IDL_SERVER_CPU:-0}
+sipp_cpu=${IDL_SIPP_CPU:-1}
+out=${IDL_OUT:-}
+id="$root/tests/integration/identity"
+
+for tool in sipp taskset timeout python3 openssl kamailio nginx; do
+  command -v "$tool" > /dev/null || { echo "identity_load: $tool not found (bash scripts/setup.sh)" >&2; exit 1; }
+done
+
+idl_work=$(mktemp -d)
+work=$idl_work
+. "$here/lib.sh"
+. "$id/lib.sh"
+sipp_pids=()
+cleanup() {
+  local p
+  for p in "${sipp_pids[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+  idl_cleanup
+  [ -n "${server_pid:-}" ] && { kill -9 "$server_pid" 2> /dev/null || true; wait "$server_pid" 2> /dev/null || true; }
+  if [ "${IDL_KEEP:-0}" = 1 ]; then echo "identity_load: logs kept in $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+bash "$id/make_pki.sh" "$work/pki"
+results="$work/results"
+: > "$results"
+
+# One result line: "part case calls ok failed retrans wall_s cpu_ns"
+record() { echo "$*" >> "$results"; }
+
+# A SIPp UAC run against 127.0.0.1:PORT, bounded by count; prints "ok failed retrans wall_s cpu_ns"
+# of the server whose pid is given (its process tree).
+sipp_run() {  # name scenario port server_pid [sipp args...]
+  local name=$1 scenario=$2 p=$3 spid=$4 c0 c1 t0 t1
+  shift 4
+  c0=$(bl_cpu_ns "$spid")
+  t0=$(date +%s.%N)
+  timeout 300 taskset -c "$sipp_cpu" sipp -sf "$scenario" -t u1 -i 127.0.0.1 -p "$(idl_free_port)" \
+    -m "$calls" -r 1000000 -rp 1000 -l "$inflight" -nd -buff_size 4194304 \
+    -max_recv_loops 10000 -max_sched_loops 10000 -timeout 200s -timeout_error -nostdin \
+    -trace_stat -stf "$work/$name.csv" -fd 3600 -trace_err -error_file "$work/$name.err" \
+    "$@" 127.0.0.1:"$p" < /dev/null > "$work/$name.out" 2>&1 || true
+  t1=$(date +%s.%N)
+  c1=$(bl_cpu_ns "$spid")
+  [ -s "$work/$name.csv" ] || { cat "$work/$name.out" >&2; echo "identity_load: SIPp wrote no statistics ($name)" >&2; return 1; }
+  echo "$(bl_sipp_counts "$work/$name.csv") $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $(( c1 - c0 ))"
+}
+
+# --- openssl speed ---------------------------------------------------------------------------------
+if [[ " $parts " == *" openssl "* ]]; then
+  taskset -c "$server_cpu" openssl speed -seconds 3 rsa2048 ecdsap256 > "$work/speed.out" 2> /dev/null
+  rsa=$(awk '/^rsa 2048 bits/ { print $6 }' "$work/speed.out")
+  ec=$(awk '/^ *256 bits ecdsa \(nistp256\)/ { print $(NF - 1) }' "$work/speed.out")
+  echo "openssl speed (core $server_cpu): rsa2048 $rsa sign/s, ecdsap256 $ec sign/s"
+  record openssl rsa2048 0 "${rsa%.*}" 0 0 1 0
+  record openssl ecdsap256 0 "${ec%.*}" 0 0 1 0
+fi
+
+# --- Kamailio auth_identity signer ---------------------------------------------------------------
+if [[ " $parts " == *" kamailio "* ]]; then
+  idl_nginx_start "$work/pki" "$work/nginx"
+  uas_port=$(idl_free_port)
+  taskset -c "$sipp_cpu" sipp -sf "$here/sipp/identity_notify_uas.xml" -t u1 -i 127.0.0.1 -p "$uas_port" \
+    -buff_size 4194304 -max_recv_loops 10000 -nostdin -trace_err -error_file "$work/uas.err" \
+    < /dev/null > "$work/uas.out" 2>&1 &
+  sipp_pids+=($!)
+  kp=$(idl_free_port)
+  # taskset on the kamailio command: every process it forks inherits the core.
+  mkdir -p "$work/kam-sign"
+  taskset -c "$server_cpu" kamailio -f "$id/kamailio/sign.cfg" -DD -E -Y "$work/kam-sign" \
+    -P "$work/kam-sign/pid" -w "$work/kam-sign" -l udp:127.0.0.1:"$kp" \
+    -A "KEY=\"$work/pki/example.com.key\"" -A "CERT=\"$work/pki/example.com.pem\"" \
+    -A "CERT_URL=\"https://127.0.0.1:$nginx_port/example.com.der\"" -A "NEXT_HOP=\"sip:127.0.0.1:$uas_port\"" \
+    > "$work/kam-sign/log" 2>&1 &
+  kam_pid=$!
+  idl_pids+=("$kam_pid")
+  for _ in $(seq 1 100); do idl_listening udp "$kp" && break; sleep 0.1; done
+  sleep 0.5
+  r=$(sipp_run kamailio-sign "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid")
+  record kamailio "auth_add_identity (rsa-sha1, RSA-2048)" "$calls" $r
+  kill "$kam_pid" 2> /dev/null || true
+fi
+
+# --- sipcred serve ----------------------------------------------------------------------------------
+if [[ " $parts " == *" sipcred "* ]]; then
+  if [ ! -x "$sipcred" ]; then
+    echo "identity_load: $sipcred not built (cmake --preset release && cmake --build --preset release -j1 --target sipcred); sipcred part skipped" >&2
+  else
+    . "$root/tests/integration/service_lib.sh"
+    for toml in "" "${identity_tomls[@]}"; do
+      c=unsigned
+      [ -n "$toml" ] && c=$(basename "$toml" .toml)
+      rm -rf "$work/svc"
+      mkdir -p "$work/svc"
+      extra="udp_mtu = 0
+[sip.limits]
+source_rate = 0"
+      if [ -n "$toml" ]; then
+        extra="$extra
+$(sed -e "s|@PKI@|$work/pki|g" -e "s|@WORK@|$work|g" "$toml")"
+      fi
+      # udp_mtu = 0 keeps the 1.3 kB NOTIFY on UDP (SIPp here is UDP-only); one SIPp address
+      # sends everything, so the per-source limit is off (as in bench/sip_load.sh).
+      service_setup "$sipcred" "$work/svc" "$extra"
+      service_start
+      "$py" "$root/tests/integration/tls_client.py" 127.0.0.1 "$tls_port" publish sip:alice@example.com \
+        alice wonderland "$root/tests/data/certs/good.der" "$root/tests/data/certs/good-aes.p8.der" > /dev/null
+      taskset -a -pc "$server_cpu" "$server_pid" > /dev/null
+      sleep 0.3
+      r=$(sipp_run "sipcred-$c" "$here/sipp/cert_subscribe.xml" "$port" "$server_pid" -s alice)
+      record sipcred "$c" "$calls" $r
+      service_kill
+    done
+  fi
+fi
+
+"$py" - "$results" "$out" << 'EOF'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+lines = ["| part | case | calls | ok | failed | resends | per second | server CPU µs per call | % of a core |",
+         "|---|---|---|---|---|---|---|---|---|"]
+for r in rows:
+    part, rest = r[0], r[1:]
+    case = " ".join(rest[:-6])
+    calls, ok, failed, retrans, wall, ns = rest[-6:]
+    ok, wall, ns = int(ok), float(wall), int(ns)
+    if part == "openssl":
+        lines.append(f"| openssl speed | {case} sign | | | | | {ok:,} | {1e6 / ok:.1f} | 100 % |")
+        continue
+    lines.append(f"| {part} | {case} | {int(calls):,} | {ok:,} | {failed} | {retrans} | {ok / wall:,.0f} "
+                 f"| {ns / 1e3 / max(ok, 1):.1f} | {100 * ns / 1e9 / wall:.0f} % |")
+text = "\n".join(lines)
+print(text)
+if sys.argv[2]:
+    open(sys.argv[2], "a").write(text + "\n")
+EOF
