@@ -2,7 +2,8 @@
 # The HTTPS endpoint and the HTTPS client, each judged by software we did not write:
 #  - `sipcred serve` with [https] listen and two TLS domains, asked by curl (with the test CA) and
 #    openssl s_client: /health, 404, 405 + Allow, HEAD, a GET with a body, an over-long header,
-#    keep-alive, the certificate chosen by SNI, 421 for a Host that is not the SNI name;
+#    keep-alive, the certificate chosen by SNI, 421 for a Host that is not the SNI name, the
+#    domain certificate at its Identity-Info URL;
 #  - `sipcred fetch-url` against nginx serving a DER certificate over HTTPS: the body byte for
 #    byte (cmp), and refusals: an untrusted chain, a certificate not naming the URL's host, a host
 #    not allowed (no connection made: nginx logs nothing), a body over --max-bytes, a 404, and a
@@ -56,6 +57,10 @@ mkca otherca
 mkcert localhost "DNS:localhost,IP:127.0.0.1"
 mkcert example.org "DNS:example.org"
 mkcert nginx "DNS:localhost"
+# example.org's signing identity (RFC 4474: RSA), whose certificate the endpoint serves.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout signer.key -out signer.pem -days 2 \
+  -subj "/CN=example.org" -addext "subjectAltName=DNS:example.org" 2>/dev/null
+openssl x509 -in signer.pem -outform DER -out signer.der
 cd - > /dev/null
 
 cat > "$work/sipcred.toml" <<TOML
@@ -72,6 +77,10 @@ key = "$work/localhost.key"
 domain = "example.org"
 certificate = "$work/example.org.pem"
 key = "$work/example.org.key"
+[[identity.domain]]
+domain = "example.org"
+key = "$work/signer.key"
+certificate = "$work/signer.pem"
 TOML
 "$sipcred" serve --config "$work/sipcred.toml" --log-level debug > "$work/server.log" 2>&1 &
 server_pid=$!
@@ -149,6 +158,17 @@ misdirected() { [ "$(status_of -H "Host: example.org:$https_port" "$base/health"
 check misdirected-421 misdirected
 absolute_form() { [ "$(curl_ca --request-target "$base/health" "$base/")" = ok ]; }
 check absolute-form absolute_form
+# RFC 4474 §6: the signer's certificate at the Identity-Info URL serve makes for example.org
+# (https://DOMAIN:PORT/identity/DOMAIN.cer, service_setup.hpp),
+# DER as application/pkix-cert (RFC 2585 §4.1), for that name only.
+identity_cert() {
+  local url="https://example.org:$https_port/identity/example.org.cer"
+  curl_ca --resolve "example.org:$https_port:127.0.0.1" -D "$work/id.headers" "$url" > "$work/id.der"
+  cmp "$work/id.der" "$work/signer.der"
+  grep -qi "^Content-Type: application/pkix-cert" "$work/id.headers"
+  [ "$(status_of "$base/identity/example.org.cer")" = 404 ]
+}
+check identity-certificate identity_cert
 # Our client against our server, with the name check on an IP SubjectAltName too.
 own_client() {
   [ "$("$sipcred" fetch-url --ca "$work/ca.pem" "$base/health")" = ok ]
