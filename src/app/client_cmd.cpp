@@ -6,11 +6,14 @@
 #include "app/files.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/hash.hpp"
+#include "identity/verifier.hpp"
 #include "mime/multipart.hpp"
+#include "net/http/fetch.hpp"
 #include "net/sip_client.hpp"
 #include "net/sip_transport.hpp"
 #include "pki/validate.hpp"
 #include "sip/headers.hpp"
+#include "sip/name_addr.hpp"
 
 namespace sipcred::app {
 namespace {
@@ -71,6 +74,56 @@ int run(const char* cmd, ua::Exchange& ex, const net::ClientTarget& target) {
     return ex.response() ? 1 : 2;
   }
   return 0;
+}
+
+// TRUST-2: a NOTIFY counts only when its From is the AOR subscribed to and its Identity proves
+// that the AOR's domain sent it unaltered (the signer's certificate fetched from Identity-Info,
+// chained to the identity trust anchors, covering the domain; the body covered). Returns why
+// not, or nothing when it does.
+std::optional<std::string> untrusted(const sip::Message& n, const pki::Aor& aor,
+                                     const FetchFlags& f) {
+  auto from = n.first(sip::HeaderId::from);
+  auto na = from ? sip::parse_name_addr(*from) : Result<sip::NameAddr>{fail(Errc::parse, "")};
+  auto from_aor = na ? pki::parse_aor(na->uri.text) : Result<pki::Aor>{fail(Errc::parse, "")};
+  if (!from_aor || from_aor->text() != aor.text()) {
+    return "the NOTIFY's From is " + std::string{from.value_or("missing")} + ", not " + aor.text();
+  }
+  identity::VerifierConfig c;
+  std::vector<std::string> files = f.identity_ca;
+  if (files.empty() && !f.ca_file.empty()) files.push_back(f.ca_file);
+  for (const auto& file : files) {
+    auto text = read_file(file);
+    auto anchors = text ? crypto::certificates_from_pem_bundle(*text)
+                        : Result<std::vector<crypto::Certificate>>{Unexpected{text.error()}};
+    if (!anchors) return file + ": " + anchors.error().detail;
+    c.anchors.insert(c.anchors.end(), anchors->begin(), anchors->end());
+  }
+  if (f.identity_window > 0) {
+    c.window_rfc4474 = c.window_rfc8224 = std::chrono::seconds{f.identity_window};
+  }
+  c.require_body_claim = true;  // an RFC 8224 signature must cover the certificate
+  identity::Verifier v{c};
+  SystemClock clock;
+  auto step = v.begin(n, clock.wall_now());
+  identity::Outcome o;
+  if (auto* done = std::get_if<identity::Outcome>(&step)) {
+    o = *done;
+  } else {
+    net::FetchOptions opts;
+    opts.ca_file = f.ca_file;
+    opts.allowed_hosts = f.identity_hosts;
+    auto got = net::fetch_blocking(std::get<identity::NeedCertificate>(step).url, opts);
+    o = v.finish(n,
+                 got ? Result<std::string>{std::move(got->body)}
+                     : Result<std::string>{Unexpected{got.error()}},
+                 clock.wall_now());
+  }
+  if (!o.valid()) return "Identity: " + o.text();
+  auto asserted = pki::parse_aor(o.asserted);
+  if (!asserted || asserted->text() != aor.text()) {
+    return "the Identity asserts " + o.asserted + ", not " + aor.text();
+  }
+  return std::nullopt;
 }
 
 // The body of the last NOTIFY, with its Content-Type and Event.
@@ -135,7 +188,16 @@ int fetch(const FetchFlags& f) {
   int rc = run("fetch", ex, p->target);
   if (rc != 0) return rc;
   const sip::Message* n = last_notify(ex);
-  if (n == nullptr || n->body().empty()) {
+  if (n == nullptr) {
+    std::cout << "no NOTIFY for " << p->aor.text() << "\n";
+    return 1;
+  }
+  // REQ TRUST-2: a NOTIFY whose Identity fails, or that speaks for another AOR, is discarded.
+  if (auto why = untrusted(*n, p->aor, f)) {
+    std::cout << "discarded: " << *why << "\n";
+    return 1;
+  }
+  if (n->body().empty()) {
     std::cout << "no certificate for " << p->aor.text() << "\n";  // CERT-3's empty NOTIFY
     return 1;
   }

@@ -29,6 +29,11 @@ struct PublishFlags : ClientFlags {
 
 struct FetchFlags : ClientFlags {
   std::string out;  // fetch: write the certificate here; fetch-credential: a directory
+  // fetch: who may vouch for a NOTIFY (TRUST-2): PEM trust anchors of domain certificates
+  // (default: --ca), the hosts Identity-Info may point at (default: any), Date's window.
+  std::vector<std::string> identity_ca;
+  std::vector<std::string> identity_hosts;
+  long identity_window = 0;  // seconds; 0: the RFC's
 };
 
 int publish(const PublishFlags& f);

@@ -88,10 +88,15 @@ const WallTime kSigned = at("Thu, 21 Feb 2002 13:02:03 GMT");
 
 // The verifier checks the certificates (made today by openssl) at the time it is given, so its
 // requests are dated now.
-const WallTime kNow = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+// Taken after the certificates are made (their notBefore is the moment openssl ran).
+WallTime test_now() {
+  static const WallTime t =
+      (pki(), std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return t;
+}
 std::string dated_now(std::string text) {
   size_t p = text.find("Thu, 21 Feb 2002 13:02:03 GMT");
-  text.replace(p, 29, sip::format_date(kNow));
+  text.replace(p, 29, sip::format_date(test_now()));
   return text;
 }
 
@@ -198,11 +203,11 @@ class VerifierTest : public ::testing::Test {
     k.body_claim = body_claim;
     EXPECT_TRUE(as.add(k));
     auto m = parse(text);
-    EXPECT_TRUE(as.sign_message(m, kNow));
+    EXPECT_TRUE(as.sign_message(m, test_now()));
     return m.serialize();
   }
   Outcome verify(Verifier& v, const std::string& text, const std::string& cert_name,
-                 WallTime now = kNow + std::chrono::seconds{30}) {
+                 WallTime now = test_now() + std::chrono::seconds{30}) {
     auto m = parse(text);
     auto step = v.begin(m, now);
     if (auto* o = std::get_if<Outcome>(&step)) return *o;
@@ -234,10 +239,11 @@ TEST_F(VerifierTest, ValidRfc4474RequestAndEachFailureGetsItsCode) {
   EXPECT_EQ(
       verify(fresh, tampered("sip:bob@example.org", "sip:eve@example.org"), "example.com").status,
       438);
-  Outcome stale = verify(fresh, good, "example.com", kNow + std::chrono::seconds{3601});
+  Outcome stale = verify(fresh, good, "example.com", test_now() + std::chrono::seconds{3601});
   EXPECT_EQ(stale.status, 403);
   EXPECT_EQ(stale.reason, "Stale Date");
-  EXPECT_EQ(verify(fresh, good, "example.com", kNow - std::chrono::seconds{3601}).status, 403);
+  EXPECT_EQ(verify(fresh, good, "example.com", test_now() - std::chrono::seconds{3601}).status,
+            403);
 
   std::string no_identity = dated_now(notify_text());
   Outcome o428 = verify(fresh, no_identity, "example.com");
@@ -254,7 +260,7 @@ TEST_F(VerifierTest, ValidRfc4474RequestAndEachFailureGetsItsCode) {
 TEST_F(VerifierTest, CertificateProblemsAre436And437) {
   std::string good = signed_text(dated_now(notify_text()));
   auto m = parse(good);
-  const WallTime now = kNow + std::chrono::seconds{30};
+  const WallTime now = test_now() + std::chrono::seconds{30};
   {
     Verifier v{config()};
     Outcome o = v.finish(m, fail(Errc::io, "timed out after 5 s"), now);
@@ -292,7 +298,7 @@ TEST_F(VerifierTest, CertificateProblemsAre436And437) {
     k.certificate = pki().cert("other.example");
     ASSERT_TRUE(as.add(k));
     auto om = parse(dated_now(notify_text()));
-    ASSERT_TRUE(as.sign_message(om, kNow));
+    ASSERT_TRUE(as.sign_message(om, test_now()));
     EXPECT_EQ(v2.finish(parse(om.serialize()), pki().read("example.com.der"), now).status, 438);
   }
 }
@@ -318,7 +324,7 @@ TEST_F(VerifierTest, Rfc8224PassportVerifiesInOpensslAndInOurs) {
       *base64url_decode(pp->signing_input.substr(pp->signing_input.find('.') + 1));
   EXPECT_EQ(payload, "{\"body\":{\"sha256\":\"" + h.out +
                          "\"},\"dest\":{\"uri\":[\"sip:bob@example.org\"]},\"iat\":" +
-                         std::to_string(kNow.time_since_epoch().count()) +
+                         std::to_string(test_now().time_since_epoch().count()) +
                          ","
                          "\"orig\":{\"uri\":\"sip:alice@example.com\"}}");
   std::string header = *base64url_decode(pp->signing_input.substr(0, pp->signing_input.find('.')));
@@ -346,7 +352,8 @@ TEST_F(VerifierTest, Rfc8224PassportVerifiesInOpensslAndInOurs) {
   EXPECT_TRUE(ok.valid()) << ok.text();
   EXPECT_EQ(ok.scheme, Scheme::rfc8224);
   Verifier late{config()};
-  EXPECT_EQ(verify(late, text, "ec.example.com", kNow + std::chrono::seconds{61}).status, 403);
+  EXPECT_EQ(verify(late, text, "ec.example.com", test_now() + std::chrono::seconds{61}).status,
+            403);
   std::string tampered = text;
   tampered.replace(tampered.find("Hello, Bob!"), 11, "Hello, Eve!");
   Verifier t{config()};
