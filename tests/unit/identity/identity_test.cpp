@@ -432,9 +432,6 @@ TEST(Passport, RejectsMalformedTokens) {
        {"", "a.b", "a.b.c.d", "e30..c2ln", "!!!.e30.c2ln", "e30.e30.c2ln" /* no iat/orig/dest */}) {
     EXPECT_FALSE(parse_passport(bad)) << bad;
   }
-  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
-  EXPECT_FALSE(base64url_decode("-_9"));  // non-zero trailing bits
-  EXPECT_FALSE(base64url_decode("a"));
 }
 
 TEST(CertificateCache, ZeroLifetimeKeepsNothing) {
