@@ -446,3 +446,83 @@ TEST(CertificateCache, ZeroLifetimeKeepsNothing) {
 
 }  // namespace
 }  // namespace sipcred::identity
+
+namespace sipcred::identity {
+namespace {
+
+// Known answers made by tools independent of sipcred (tests/integration/identity/kat/README.md):
+// the openssl CLI's RSASSA-PKCS1-v1_5 signatures over a python digest-string written from RFC
+// 4474 §9, and secsipidx's PASSporTs.
+std::filesystem::path kat_dir() {
+  return test::data_dir().parent_path() / "integration" / "identity";
+}
+
+TEST(KnownAnswers, OpensslSignerVectors) {
+  auto key = crypto::PrivateKey::from_pem(test::read_file(kat_dir() / "kat" / "key.pem"));
+  ASSERT_TRUE(key);
+  const WallTime date = at("Sun, 22 Nov 2026 10:00:00 GMT");
+  int rows = 0;
+  for (const auto& row : test::read_tsv(kat_dir() / "kat" / "vectors.tsv")) {
+    ASSERT_EQ(row.size(), 4u);
+    const std::string& msg = row[0];
+    Alg alg = *parse_alg(row[1]);
+    AuthenticationService as;
+    ASSERT_TRUE(
+        as.add(DomainKey{"example.com", *key, std::nullopt,
+                         "https://example.com/cert/example.com.der", Scheme::rfc4474, alg}));
+    auto m = parse(test::read_file(kat_dir() / "msgs" / (msg + ".sip")));
+    auto f = request_fields(m);
+    ASSERT_TRUE(f) << msg;
+    EXPECT_EQ(digest_string(*f, f->date.value_or(sip::format_date(date))),
+              test::read_file(kat_dir() / "kat" / (msg + ".digest-string")))
+        << msg;
+    ASSERT_TRUE(as.sign_message(m, date)) << msg;
+    EXPECT_EQ(*m.first(sip::HeaderId::identity), row[3]) << msg << " " << row[1];
+    EXPECT_EQ(m.first(sip::HeaderId::date).has_value(), true);
+    ++rows;
+  }
+  EXPECT_EQ(rows, 10);
+}
+
+TEST(KnownAnswers, SecsipidxPassportVerifies) {
+  auto cert = crypto::Certificate::from_pem(test::read_file(kat_dir() / "kat" / "p256-cert.pem"));
+  ASSERT_TRUE(cert);
+  std::string token = test::read_file(kat_dir() / "kat" / "passport-uri.token");
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  std::string req =
+      "MESSAGE sip:bob@example.net SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-kat\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:alice@example.com>;tag=k1\r\n"
+      "To: <sip:bob@example.net>\r\n"
+      "Call-ID: kat@example.com\r\n"
+      "CSeq: 1 MESSAGE\r\n"
+      "Identity: " +
+      token +
+      "\r\n"
+      "Content-Length: 0\r\n\r\n";
+  auto m = parse(req);
+  // The token was made (iat) before its certificate: verify when the certificate is valid, with a
+  // window reaching back to iat.
+  const WallTime iat{std::chrono::seconds{1795341600}};
+  const WallTime now = std::max(iat, cert->not_before()) + std::chrono::seconds{5};
+  VerifierConfig c;
+  c.anchors = {*cert};
+  c.window_rfc8224 =
+      std::chrono::duration_cast<std::chrono::seconds>(now - iat) + std::chrono::seconds{60};
+  Verifier v{c};
+  auto step = v.begin(m, now);
+  ASSERT_TRUE(std::holds_alternative<NeedCertificate>(step)) << std::get<Outcome>(step).text();
+  std::string der{cert->der().begin(), cert->der().end()};
+  Outcome o = v.finish(m, der, now);
+  EXPECT_TRUE(o.valid()) << o.text();
+  EXPECT_EQ(o.scheme, Scheme::rfc8224);
+  // Another To than the token's dest: 438.
+  std::string other = req;
+  other.replace(other.find("To: <sip:bob@example.net>"), 25, "To: <sip:eve@example.net>");
+  Verifier v2{c};
+  EXPECT_EQ(v2.finish(parse(other), der, now).status, 438);
+}
+
+}  // namespace
+}  // namespace sipcred::identity
