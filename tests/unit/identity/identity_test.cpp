@@ -119,7 +119,7 @@ TEST(DigestString, EmptyContactPartWhenThereIsNone) {
   EXPECT_NE(digest_string(*f, "D").find("|D||Hello"), std::string::npos);
 }
 
-// REQ ID-1: rsa-sha1 (default) and rsa-sha256 Identity equal the openssl CLI's signature over the
+// REQ-PART ID-1: rsa-sha1 (default) and rsa-sha256 Identity equal the openssl CLI's signature over the
 // same digest-string with the same key.
 TEST(AuthenticationService, Rfc4474IdentityEqualsOpensslSignature) {
   for (Alg alg : {Alg::rsa_sha1, Alg::rsa_sha256}) {
@@ -217,7 +217,7 @@ class VerifierTest : public ::testing::Test {
   }
 };
 
-// REQ-PART ID-2
+// REQ ID-2
 TEST_F(VerifierTest, ValidRfc4474RequestAndEachFailureGetsItsCode) {
   Verifier v{config()};
   std::string good = signed_text(dated_now(notify_text()));
