@@ -34,6 +34,10 @@ struct FetchFlags : ClientFlags {
   std::vector<std::string> identity_ca;
   std::vector<std::string> identity_hosts;
   long identity_window = 0;  // seconds; 0: the RFC's
+  // fetch: certificates kept between runs, indexed only by the AOR they were fetched and
+  // verified for (TRUST-3); reused for `cache_seconds` (0: no cache).
+  std::string cache_dir;
+  long cache_seconds = 0;
 };
 
 int publish(const PublishFlags& f);

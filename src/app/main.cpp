@@ -295,6 +295,10 @@ int main(int argc, char** argv) {
                         "Hosts Identity-Info may name (repeatable; default: any)");
   fetch_cmd->add_option("--identity-window", fetch_flags.identity_window,
                         "Seconds a signature stays fresh (default: the RFC's)");
+  fetch_cmd->add_option("--cache-dir", fetch_flags.cache_dir,
+                        "Keep verified certificates here, by AOR (TRUST-3)");
+  fetch_cmd->add_option("--cache-seconds", fetch_flags.cache_seconds,
+                        "How long a cached certificate is used without asking (default 0)");
   FetchFlags fc;
   auto* fetch_cred_cmd = app.add_subcommand(
       "fetch-credential", "Fetch your own credential (SUBSCRIBE credential, digest, TLS)");
