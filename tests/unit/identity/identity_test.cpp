@@ -119,8 +119,8 @@ TEST(DigestString, EmptyContactPartWhenThereIsNone) {
   EXPECT_NE(digest_string(*f, "D").find("|D||Hello"), std::string::npos);
 }
 
-// REQ-PART ID-1: rsa-sha1 (default) and rsa-sha256 Identity equal the openssl CLI's signature over the
-// same digest-string with the same key.
+// REQ-PART ID-1: rsa-sha1 (default) and rsa-sha256 Identity equal the openssl CLI's signature over
+// the same digest-string with the same key.
 TEST(AuthenticationService, Rfc4474IdentityEqualsOpensslSignature) {
   for (Alg alg : {Alg::rsa_sha1, Alg::rsa_sha256}) {
     AuthenticationService as;
