@@ -6,11 +6,14 @@
 #include "app/files.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/hash.hpp"
+#include "identity/verifier.hpp"
 #include "mime/multipart.hpp"
+#include "net/http/fetch.hpp"
 #include "net/sip_client.hpp"
 #include "net/sip_transport.hpp"
 #include "pki/validate.hpp"
 #include "sip/headers.hpp"
+#include "sip/name_addr.hpp"
 
 namespace sipcred::app {
 namespace {
@@ -73,6 +76,86 @@ int run(const char* cmd, ua::Exchange& ex, const net::ClientTarget& target) {
   return 0;
 }
 
+// TRUST-2: a NOTIFY counts only when its From is the AOR subscribed to and its Identity proves
+// that the AOR's domain sent it unaltered (the signer's certificate fetched from Identity-Info,
+// chained to the identity trust anchors, covering the domain; the body covered). Returns why
+// not, or nothing when it does.
+// The trust anchors for domain certificates (--identity-ca, default --ca).
+Result<std::vector<crypto::Certificate>> identity_anchors(const FetchFlags& f) {
+  std::vector<std::string> files = f.identity_ca;
+  if (files.empty() && !f.ca_file.empty()) files.push_back(f.ca_file);
+  std::vector<crypto::Certificate> out;
+  for (const auto& file : files) {
+    auto text = read_file(file);
+    auto anchors = text ? crypto::certificates_from_pem_bundle(*text)
+                        : Result<std::vector<crypto::Certificate>>{Unexpected{text.error()}};
+    if (!anchors) return fail(Errc::config, file + ": " + anchors.error().detail);
+    out.insert(out.end(), anchors->begin(), anchors->end());
+  }
+  return out;
+}
+
+// TRUST-1: a certificate issued by a trusted CA with a SubjectAltName equal to the URI asked for
+// may be used for that URI, whatever carried it.
+bool issued_for(const crypto::Certificate& cert, const pki::Aor& aor, const FetchFlags& f,
+                WallTime now) {
+  auto anchors = identity_anchors(f);
+  if (!anchors || anchors->empty() || cert.self_signed()) return false;
+  if (!crypto::verify_chain(cert, *anchors, {}, now)) return false;
+  for (const auto& u : cert.san_uris()) {
+    auto a = pki::parse_aor(u);
+    if (a && a->text() == aor.text()) return true;
+  }
+  return false;
+}
+
+// TRUST-3: the cache file of an AOR, named by the SHA-256 of the AOR (never by other names the
+// certificate carries).
+std::filesystem::path cache_file(const FetchFlags& f, const pki::Aor& aor) {
+  return std::filesystem::path{f.cache_dir} /
+         (crypto::to_hex(crypto::hash(crypto::HashAlg::sha256, aor.text())) + ".der");
+}
+
+std::optional<std::string> untrusted(const sip::Message& n, const pki::Aor& aor,
+                                     const FetchFlags& f) {
+  auto from = n.first(sip::HeaderId::from);
+  auto na = from ? sip::parse_name_addr(*from) : Result<sip::NameAddr>{fail(Errc::parse, "")};
+  auto from_aor = na ? pki::parse_aor(na->uri.text) : Result<pki::Aor>{fail(Errc::parse, "")};
+  if (!from_aor || from_aor->text() != aor.text()) {
+    return "the NOTIFY's From is " + std::string{from.value_or("missing")} + ", not " + aor.text();
+  }
+  identity::VerifierConfig c;
+  auto anchors = identity_anchors(f);
+  if (!anchors) return anchors.error().detail;
+  c.anchors = std::move(*anchors);
+  if (f.identity_window > 0) {
+    c.window_rfc4474 = c.window_rfc8224 = std::chrono::seconds{f.identity_window};
+  }
+  c.require_body_claim = true;  // an RFC 8224 signature must cover the certificate
+  identity::Verifier v{c};
+  SystemClock clock;
+  auto step = v.begin(n, clock.wall_now());
+  identity::Outcome o;
+  if (auto* done = std::get_if<identity::Outcome>(&step)) {
+    o = *done;
+  } else {
+    net::FetchOptions opts;
+    opts.ca_file = f.ca_file;
+    opts.allowed_hosts = f.identity_hosts;
+    auto got = net::fetch_blocking(std::get<identity::NeedCertificate>(step).url, opts);
+    o = v.finish(n,
+                 got ? Result<std::string>{std::move(got->body)}
+                     : Result<std::string>{Unexpected{got.error()}},
+                 clock.wall_now());
+  }
+  if (!o.valid()) return "Identity: " + o.text();
+  auto asserted = pki::parse_aor(o.asserted);
+  if (!asserted || asserted->text() != aor.text()) {
+    return "the Identity asserts " + o.asserted + ", not " + aor.text();
+  }
+  return std::nullopt;
+}
+
 // The body of the last NOTIFY, with its Content-Type and Event.
 const sip::Message* last_notify(const ua::Exchange& ex) {
   return ex.notifies().empty() ? nullptr : &ex.notifies().back();
@@ -122,9 +205,52 @@ int publish(const PublishFlags& f) {
   return 0;
 }
 
+namespace {
+
+// Prints what a caller needs to know of a certificate and applies HTTP-5/HTTP-6 and TRUST-2's
+// validity part; writes it to --out when it passes. 0 when it may be used.
+int use_certificate(const crypto::Certificate& cert, const pki::Aor& aor, const FetchFlags& f,
+                    WallTime now, std::string_view how) {
+  auto v = pki::check_caller(cert, aor, now);
+  std::cout << "certificate of " << aor.text() << " (" << how << ")\n"
+            << "  subject " << cert.subject() << "\n"
+            << "  SHA-256 " << crypto::to_hex(cert.fingerprint(crypto::HashAlg::sha256)) << "\n"
+            << "  valid " << to_iso8601(cert.not_before()) << " to " << to_iso8601(cert.not_after())
+            << "\n";
+  if (!v.ok()) {
+    std::cout << "discarded: " << v.reason() << "\n";
+    return 1;
+  }
+  if (!f.out.empty()) {
+    if (auto w = write_file(f.out, cert.der(), false); !w)
+      return usage("fetch", w.error().message());
+  }
+  return 0;
+}
+
+}  // namespace
+
 int fetch(const FetchFlags& f) {
   auto p = prepare(f, false);
   if (!p) return usage("fetch", p.error().message());
+  SystemClock clock;
+  const WallTime now = clock.wall_now();
+  // REQ TRUST-3: a certificate verified for this AOR earlier, still within --cache-seconds.
+  if (!f.cache_dir.empty() && f.cache_seconds > 0) {
+    std::error_code ec;
+    auto file = cache_file(f, p->aor);
+    auto written = std::filesystem::last_write_time(file, ec);
+    if (!ec) {
+      auto age = std::chrono::file_clock::to_sys(std::filesystem::file_time_type::clock::now()) -
+                 std::chrono::file_clock::to_sys(written);
+      auto bytes = read_file(file.string());
+      auto cert = bytes ? crypto::Certificate::from_der(crypto::as_bytes(*bytes))
+                        : Result<crypto::Certificate>{Unexpected{bytes.error()}};
+      if (cert && age < std::chrono::seconds{f.cache_seconds}) {
+        return use_certificate(*cert, p->aor, f, now, "cached");
+      }
+    }
+  }
   ua::RequestSpec spec;
   spec.method = "SUBSCRIBE";
   spec.request_uri = p->aor.text();
@@ -135,34 +261,43 @@ int fetch(const FetchFlags& f) {
   int rc = run("fetch", ex, p->target);
   if (rc != 0) return rc;
   const sip::Message* n = last_notify(ex);
-  if (n == nullptr || n->body().empty()) {
+  if (n == nullptr) {
+    std::cout << "no NOTIFY for " << p->aor.text() << "\n";
+    return 1;
+  }
+  std::optional<crypto::Certificate> cert;
+  if (!n->body().empty()) {
+    auto c = crypto::Certificate::from_der(crypto::as_bytes(n->body()));
+    if (!c) {
+      std::cout << "discarded: not a DER certificate: " << c.error().detail << "\n";
+      return 1;
+    }
+    cert = std::move(*c);
+  }
+  // REQ TRUST-2: a NOTIFY whose Identity fails, or that speaks for another AOR, is discarded,
+  // REQ TRUST-1: unless it carries a certificate a trusted CA issued for this very AOR.
+  std::string how = "NOTIFY signed by " + p->aor.host;
+  if (auto why = untrusted(*n, p->aor, f)) {
+    if (!cert || !issued_for(*cert, p->aor, f, now)) {
+      std::cout << "discarded: " << *why << "\n";
+      return 1;
+    }
+    how = "issued by a trusted CA; the NOTIFY itself: " + *why;
+  }
+  if (!cert) {
     std::cout << "no certificate for " << p->aor.text() << "\n";  // CERT-3's empty NOTIFY
     return 1;
   }
-  std::span body{reinterpret_cast<const uint8_t*>(n->body().data()), n->body().size()};
-  auto cert = crypto::Certificate::from_der(body);
-  if (!cert) {
-    std::cout << "discarded: not a DER certificate: " << cert.error().detail << "\n";
-    return 1;
-  }
-  SystemClock clock;
-  // HTTP-5/HTTP-6 and TRUST-2's validity part: a certificate that fails is discarded.
-  auto v = pki::check_caller(*cert, p->aor, clock.wall_now());
-  std::cout << "certificate of " << p->aor.text() << "\n"
-            << "  subject " << cert->subject() << "\n"
-            << "  SHA-256 " << crypto::to_hex(cert->fingerprint(crypto::HashAlg::sha256)) << "\n"
-            << "  valid " << to_iso8601(cert->not_before()) << " to "
-            << to_iso8601(cert->not_after()) << "\n";
-  if (!v.ok()) {
-    std::cout << "discarded: " << v.reason() << "\n";
-    return 1;
-  }
-  if (!f.out.empty()) {
-    if (auto w = write_file(f.out, cert->der(), false); !w) {
-      return usage("fetch", w.error().message());
+  rc = use_certificate(*cert, p->aor, f, now, how);
+  if (rc == 0 && !f.cache_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(f.cache_dir, ec);
+    // Indexed by the AOR asked for and asserted, not by the certificate's other names (TRUST-3).
+    if (auto w = write_file(cache_file(f, p->aor), cert->der(), false); !w) {
+      std::fprintf(stderr, "sipcred fetch: cache: %s\n", w.error().message().c_str());
     }
   }
-  return 0;
+  return rc;
 }
 
 int fetch_credential(const FetchFlags& f) {

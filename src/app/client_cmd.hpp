@@ -29,6 +29,15 @@ struct PublishFlags : ClientFlags {
 
 struct FetchFlags : ClientFlags {
   std::string out;  // fetch: write the certificate here; fetch-credential: a directory
+  // fetch: who may vouch for a NOTIFY (TRUST-2): PEM trust anchors of domain certificates
+  // (default: --ca), the hosts Identity-Info may point at (default: any), Date's window.
+  std::vector<std::string> identity_ca;
+  std::vector<std::string> identity_hosts;
+  long identity_window = 0;  // seconds; 0: the RFC's
+  // fetch: certificates kept between runs, indexed only by the AOR they were fetched and
+  // verified for (TRUST-3); reused for `cache_seconds` (0: no cache).
+  std::string cache_dir;
+  long cache_seconds = 0;
 };
 
 int publish(const PublishFlags& f);

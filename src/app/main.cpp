@@ -289,6 +289,16 @@ int main(int argc, char** argv) {
       app.add_subcommand("fetch", "Fetch an AOR's certificate (SUBSCRIBE certificate)");
   client_options(fetch_cmd, fetch_flags, false);
   fetch_cmd->add_option("--out", fetch_flags.out, "Write the DER certificate here");
+  fetch_cmd->add_option("--identity-ca", fetch_flags.identity_ca,
+                        "PEM trust anchors for the NOTIFY's Identity (default: --ca)");
+  fetch_cmd->add_option("--identity-host", fetch_flags.identity_hosts,
+                        "Hosts Identity-Info may name (repeatable; default: any)");
+  fetch_cmd->add_option("--identity-window", fetch_flags.identity_window,
+                        "Seconds a signature stays fresh (default: the RFC's)");
+  fetch_cmd->add_option("--cache-dir", fetch_flags.cache_dir,
+                        "Keep verified certificates here, by AOR (TRUST-3)");
+  fetch_cmd->add_option("--cache-seconds", fetch_flags.cache_seconds,
+                        "How long a cached certificate is used without asking (default 0)");
   FetchFlags fc;
   auto* fetch_cred_cmd = app.add_subcommand(
       "fetch-credential", "Fetch your own credential (SUBSCRIBE credential, digest, TLS)");

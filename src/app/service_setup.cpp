@@ -157,7 +157,9 @@ Result<IdentitySetup> setup_identity(Config& c, WallTime now) {
   auto alg = identity::parse_alg(c.identity_alg);
   if (!scheme || !alg) return fail(Errc::config, "identity.scheme or identity.alg is not valid");
   const bool ec = *scheme == identity::Scheme::rfc8224;
-  if (c.dev) {
+  // The development domain (added by setup_dev_domain when it is in use) signs with a key of its
+  // own unless one is configured.
+  if (c.dev && std::find(c.domains.begin(), c.domains.end(), kDevDomain) != c.domains.end()) {
     bool configured = false;
     for (const auto& d : c.identity_domains) configured = configured || d.domain == kDevDomain;
     if (!configured) {

@@ -1,5 +1,7 @@
 #include "auth/nonce.hpp"
 
+#include "mime/base64.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <span>
@@ -17,18 +19,6 @@ constexpr size_t kNonceBytes = kHeadBytes + NonceCodec::kTagBytes;
 static_assert(kNonceBytes % 3 == 0, "a whole number of base64 groups: no padding, no spare bits");
 static_assert(kNonceBytes / 3 * 4 == NonceCodec::kNonceChars);
 
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
 crypto::Bytes tag(const std::vector<uint8_t>& secret, std::span<const uint8_t> head,
                   std::string_view realm) {
   std::string msg = "sipcred-nonce";
@@ -42,46 +32,13 @@ crypto::Bytes tag(const std::vector<uint8_t>& secret, std::span<const uint8_t> h
 
 }  // namespace
 
+namespace {
+
 std::string base64url(std::span<const uint8_t> data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  size_t rest = data.size() - i;
-  if (rest == 1) {
-    uint32_t v = uint32_t{data[i]} << 16;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-  } else if (rest == 2) {
-    uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-  }
-  return out;
+  return mime::base64url_encode({reinterpret_cast<const char*>(data.data()), data.size()});
 }
 
-bool base64url_decode(std::string_view text, std::vector<uint8_t>& out) {
-  out.clear();
-  if (text.size() % 4 == 1) return false;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = b64_value(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>(acc >> bits));
-      acc &= (1u << bits) - 1;
-    }
-  }
-  return acc == 0;  // left-over bits must be zero (RFC 4648 §3.5, canonical encoding)
-}
+}  // namespace
 
 NonceCodec::NonceCodec(std::vector<uint8_t> secret, std::chrono::seconds lifetime)
     : secret_(std::move(secret)), lifetime_(lifetime) {}
@@ -100,11 +57,11 @@ std::string NonceCodec::issue(std::string_view realm, WallTime now) const {
 NonceCodec::Checked NonceCodec::check(std::string_view nonce, std::string_view realm,
                                       WallTime now) const {
   Checked out;
-  std::vector<uint8_t> n;
-  if (nonce.size() != kNonceChars || !base64url_decode(nonce, n) || n.size() != kNonceBytes ||
-      n[0] != kVersion) {
-    return out;
-  }
+  if (nonce.size() != kNonceChars) return out;
+  auto decoded = mime::base64url_decode(nonce);
+  if (!decoded || decoded->size() != kNonceBytes) return out;
+  std::span<const uint8_t> n{reinterpret_cast<const uint8_t*>(decoded->data()), decoded->size()};
+  if (n[0] != kVersion) return out;
   std::span<const uint8_t> head{n.data(), kHeadBytes};
   std::span<const uint8_t> got{n.data() + kHeadBytes, kTagBytes};
   crypto::Bytes want = tag(secret_, head, realm);

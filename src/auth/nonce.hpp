@@ -94,9 +94,4 @@ class NonceCountTable {
   bool evicted_ = false;
 };
 
-// base64url without padding (RFC 4648 §5); decode refuses any other alphabet, padding and
-// non-canonical trailing bits, so one nonce has exactly one spelling.
-std::string base64url(std::span<const uint8_t> data);
-bool base64url_decode(std::string_view text, std::vector<uint8_t>& out);
-
 }  // namespace sipcred::auth

@@ -5,66 +5,6 @@
 namespace sipcred::identity {
 
 namespace {
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int sextet(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-}  // namespace
-
-std::string base64url_encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() * 4 + 2) / 3);
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(data[k])); };
-  for (; i + 3 <= data.size(); i += 3) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (data.size() - i == 1) {
-    uint32_t v = byte(i) << 16;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-  } else if (data.size() - i == 2) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-  }
-  return out;
-}
-
-Result<std::string> base64url_decode(std::string_view text) {
-  // RFC 7515 §2: no padding, no white space; a length of 1 mod 4 cannot come from any data, and
-  // the bits past the data must be zero (one text per value, RFC 4648 §3.5).
-  if (text.size() % 4 == 1) return fail(Errc::parse, "bad base64url length");
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = sextet(c);
-    if (v < 0) return fail(Errc::parse, "invalid character in base64url text");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if ((acc & ((1u << bits) - 1)) != 0) return fail(Errc::parse, "non-canonical base64url text");
-  return out;
-}
-
-namespace {
 
 JsonValue header_json(const PassportHeader& h) {
   JsonObject o;

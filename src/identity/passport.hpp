@@ -16,14 +16,14 @@
 
 #include "core/result.hpp"
 #include "identity/json.hpp"
+#include "mime/base64.hpp"
 
 namespace sipcred::identity {
 
 inline constexpr std::string_view kBodyPpt = "sipcred-body";
 
-// base64url without padding (RFC 7515 §2 / RFC 4648 §5).
-std::string base64url_encode(std::string_view data);
-Result<std::string> base64url_decode(std::string_view text);
+using mime::base64url_decode;
+using mime::base64url_encode;
 
 struct PassportHeader {  // the JOSE header, RFC 8225 §4
   std::string alg = "ES256";

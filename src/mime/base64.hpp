@@ -23,4 +23,10 @@ std::string base64_encode(std::string_view data, size_t line_length = 76);
 //     the end, or the bits the padding discards are not zero (RFC 4648 §3.5, canonical encoding).
 Result<std::string> base64_decode(std::string_view text);
 
+// base64url without padding (RFC 4648 §5, RFC 7515 §2), for tokens: digest nonces, JWS. Decoding
+// refuses "=", white space, any other alphabet, a length of 1 mod 4 and non-zero left-over bits,
+// so that one value has one text (RFC 4648 §3.5).
+std::string base64url_encode(std::string_view data);
+Result<std::string> base64url_decode(std::string_view text);
+
 }  // namespace sipcred::mime

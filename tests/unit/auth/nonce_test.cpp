@@ -83,29 +83,6 @@ TEST(DigestNonce, OpaqueIsPerRealmAndStable) {
   EXPECT_NE(c.opaque("example.com"), codec(8).opaque("example.com"));
 }
 
-TEST(DigestNonce, Base64url) {
-  // RFC 4648 §10 vectors, in the URL-safe alphabet without padding.
-  auto enc = [](std::string_view s) {
-    return base64url({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
-  };
-  EXPECT_EQ(enc(""), "");
-  EXPECT_EQ(enc("f"), "Zg");
-  EXPECT_EQ(enc("fo"), "Zm8");
-  EXPECT_EQ(enc("foo"), "Zm9v");
-  EXPECT_EQ(enc("foobar"), "Zm9vYmFy");
-  const uint8_t hi[] = {0xfb, 0xff};
-  EXPECT_EQ(base64url(hi), "-_8");
-  std::vector<uint8_t> out;
-  EXPECT_TRUE(base64url_decode("Zm9vYmFy", out));
-  EXPECT_EQ(std::string(out.begin(), out.end()), "foobar");
-  EXPECT_TRUE(base64url_decode("-_8", out));
-  EXPECT_EQ(out, std::vector<uint8_t>(std::begin(hi), std::end(hi)));
-  EXPECT_FALSE(base64url_decode("Zh", out));     // non-zero spare bits: not canonical
-  EXPECT_FALSE(base64url_decode("Zm9v+", out));  // standard alphabet
-  EXPECT_FALSE(base64url_decode("Zg==", out));   // padding
-  EXPECT_FALSE(base64url_decode("Z", out));
-}
-
 // RFC 7616 §3.4 / §5.5: nc increases with every request on one nonce; the same or a lower value
 // again is a replay.
 TEST(DigestNonceCount, RefusesReplays) {

@@ -108,7 +108,7 @@ identity::Outcome verify(const Outgoing& o, const crypto::Certificate& cert) {
   return v.finish(*m, std::string{cert.der().begin(), cert.der().end()}, kWall + 1s);
 }
 
-// REQ-PART ID-1 REQ-PART CERT-4
+// REQ CERT-4 REQ-PART ID-1
 TEST(NotifierIdentity, EveryNotifyWaitsForItsSignatureAndVerifies) {
   for (auto alg : {identity::Alg::rsa_sha1, identity::Alg::rsa_sha256, identity::Alg::es256}) {
     Fixture f{alg};
