@@ -138,7 +138,7 @@ int serve(const ServeFlags& flags) {
       log::error("identity url {}: {}", served.url, u.error().message());
       return 1;
     }
-    router.add_static(u->host, u->target, "application/pkix-cert",
+    router.add_static(u->host, u->target.substr(0, u->target.find('?')), "application/pkix-cert",
                       std::string{served.der.begin(), served.der.end()});
   }
 

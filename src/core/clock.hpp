@@ -16,6 +16,9 @@ using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono:
 
 // "2026-11-22T06:10:05Z" (RFC 3339 in UTC), for people reading logs and tool output.
 std::string to_iso8601(WallTime t);
+// "Sun, 06 Nov 1994 08:49:37 GMT": RFC 1123's date in GMT, what SIP's Date (RFC 3261 §20.17)
+// and HTTP's IMF-fixdate (RFC 9110 §5.6.7) both write.
+std::string to_rfc1123(WallTime t);
 
 class Clock {
  public:

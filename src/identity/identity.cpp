@@ -176,7 +176,7 @@ Result<IdentityHeaders> AuthenticationService::sign(const SignJob& job, WallTime
   if (job.fields.date) {
     date = *job.fields.date;
   } else {
-    date = sip::format_date(now);
+    date = to_rfc1123(now);
     out.date = date;
   }
   if (k.scheme == Scheme::rfc4474) {

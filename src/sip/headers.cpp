@@ -221,24 +221,6 @@ Result<WallTime> parse_date(std::string_view value) {
   return WallTime{days.time_since_epoch() + hours{*hh} + minutes{*mm} + seconds{*ss}};
 }
 
-std::string format_date(WallTime t) {
-  using namespace std::chrono;
-  static constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
-                                                            "Thu", "Fri", "Sat"};
-  static constexpr std::array<std::string_view, 12> kMonths = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  sys_days days = floor<std::chrono::days>(t);
-  year_month_day ymd{days};
-  hh_mm_ss hms{t - days};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.3s, %02u %.3s %04d %02d:%02d:%02d GMT",
-                kDays[weekday{days}.c_encoding()].data(), static_cast<unsigned>(ymd.day()),
-                kMonths[static_cast<unsigned>(ymd.month()) - 1].data(),
-                static_cast<int>(ymd.year()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-  return buf;
-}
-
 Result<std::string_view> parse_entity_tag(std::string_view value) {
   auto v = trim(value);
   if (!is_token(v)) return fail(Errc::parse, "entity-tag is not a token");

@@ -84,8 +84,6 @@ Result<AuthField> parse_auth(std::string_view value, bool has_scheme = true);
 
 // rfc1123-date = wkday "," SP date1 SP time SP "GMT"   (RFC 3261 §20.17)
 Result<WallTime> parse_date(std::string_view value);
-// The rfc1123-date of `t`, e.g. "Sat, 13 Nov 2010 23:29:00 GMT".
-std::string format_date(WallTime t);
 
 // entity-tag = token   (SIP-ETag, SIP-If-Match: RFC 3903 §11.3, §11.4)
 Result<std::string_view> parse_entity_tag(std::string_view value);

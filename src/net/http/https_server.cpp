@@ -13,7 +13,6 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
-#include "http/date.hpp"
 #include "http/url.hpp"
 
 namespace sipcred::net {
@@ -230,7 +229,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     auto phrase = http::reason_phrase(r.status);
     response_.reason(beast::string_view{phrase.data(), phrase.size()});
     response_.set(bhttp::field::server, config().server);
-    response_.set(bhttp::field::date, http::format_http_date(SystemClock{}.wall_now()));
+    response_.set(bhttp::field::date, to_rfc1123(SystemClock{}.wall_now()));
     if (!r.content_type.empty()) response_.set(bhttp::field::content_type, r.content_type);
     for (auto& [name, value] : r.headers) {
       // Framing is ours (RFC 9112 §6), and a CR or LF would let a value start a new field.
