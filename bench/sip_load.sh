@@ -44,7 +44,7 @@ root=$(cd "$here/.." && pwd)
 sipcred=${1:-$root/build/release/sipcred}
 [ -e "$sipcred" ] && sipcred=$(realpath "$sipcred")
 
-servers=${SIP_LOAD_SERVERS:-sipcred kamailio floor}
+servers=${SIP_LOAD_SERVERS:-sipcred kamailio floor batchfloor${SIP_LOAD_BASE:+ base}}
 transports=${SIP_LOAD_TRANSPORTS:-u1 t1}
 modes=${SIP_LOAD_MODES:-fixed max}
 repeat=${SIP_LOAD_REPEAT:-3}
@@ -55,6 +55,8 @@ inflight=${SIP_LOAD_INFLIGHT:-200}
 server_cpu=${SIP_LOAD_SERVER_CPU:-0}
 sipp_cpu=${SIP_LOAD_SIPP_CPU:-1}
 out=${SIP_LOAD_OUT:-}
+base=${SIP_LOAD_BASE:-}
+[ -n "$base" ] && [ -e "$base" ] && base=$(realpath "$base")
 clk_tck=$(getconf CLK_TCK)
 
 for tool in sipp taskset timeout python3 cc; do
@@ -67,6 +69,8 @@ for server in $servers; do
     floor) ;;
     sipcred) [ -x "$sipcred" ] || { echo "sip_load: $sipcred not built (cmake --preset release &&" \
       "cmake --build --preset release -j1 --target sipcred)" >&2; exit 1; } ;;
+    base) [ -x "$base" ] || { echo "sip_load: SIP_LOAD_BASE='$base' is not a program" >&2; exit 1; } ;;
+    batchfloor) ;;
     *) echo "sip_load: unknown server $server" >&2; exit 1 ;;
   esac
 done
@@ -153,16 +157,22 @@ cpu_sample() {  # server
   echo "$uticks $sticks $ns"
 }
 
-start_sipcred() {
+start_sipcred() {  # [server name] [binary]
+  local name=${1:-sipcred} bin=${2:-$sipcred}
   # All the load comes from one SIPp address: the per-source request limit (10,000/s by default,
   # answered 503) is switched off, as Kamailio's config has none.
-  printf '[sip.limits]\nsource_rate = 0\n' > "$work/sipcred.toml"
+  printf '[sip.limits]\nsource_rate = 0\n' > "$work/$name.toml"
   (cd "$work" && ulimit -c unlimited 2> /dev/null
-   exec "$sipcred" serve --config "$work/sipcred.toml" --sip-listen 127.0.0.1:"${port[sipcred]}" \
-     --data-dir "$work/sipcred-data" --log-level warn) > "$work/sipcred.log" 2>&1 &
-  pid[sipcred]=$!
-  taskset -pc "$server_cpu" "${pid[sipcred]}" > /dev/null
-  wait_listening sipcred
+   exec "$bin" serve --config "$work/$name.toml" --sip-listen 127.0.0.1:"${port[$name]}" \
+     --data-dir "$work/$name-data" --log-level warn) > "$work/$name.log" 2>&1 &
+  pid[$name]=$!
+  taskset -pc "$server_cpu" "${pid[$name]}" > /dev/null
+  wait_listening "$name"
+}
+
+# Another sipcred binary (SIP_LOAD_BASE), e.g. the build before a change, measured in the same run.
+start_base() {
+  start_sipcred base "$base"
 }
 
 start_kamailio() {
@@ -232,6 +242,17 @@ EOF
   echo "sip_load: floor not listening" >&2; exit 1
 }
 
+start_batchfloor() {
+  cc -O2 -o "$work/batchfloor" "$here/floor/batch_floor.c"
+  taskset -c "$server_cpu" "$work/batchfloor" "${port[batchfloor]}" > "$work/batchfloor.log" 2>&1 &
+  pid[batchfloor]=$!
+  for _ in $(seq 1 50); do
+    grep -q " $(printf '0100007F:%04X' "${port[batchfloor]}") " /proc/net/udp && return 0
+    sleep 0.1
+  done
+  echo "sip_load: batchfloor not listening" >&2; exit 1
+}
+
 # One SIPp run; appends a line
 # "server transport mode offered calls ok failed retrans wall user_s sys_s cpu_s".
 run_sipp() {  # server, transport, mode, repetition
@@ -285,7 +306,7 @@ for rep in $(seq 1 "$repeat"); do
   for transport in $transports; do
     for mode in $modes; do
       for server in $servers; do
-        [ "$server:$transport" = floor:t1 ] && continue  # the floor serves UDP only
+        case $server:$transport in *floor:t1) continue ;; esac  # the floors serve UDP only
         run_sipp "$server" "$transport" "$mode" "$rep"
       done
     done
