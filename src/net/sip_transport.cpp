@@ -263,9 +263,11 @@ class StreamConnection final : public Connection {
       self->consuming_ = true;
       bool ok = self->consume(std::string_view{self->buf_.data(), n});
       self->consuming_ = false;
-      if (!ok) return self->finish();
+      // An unframeable stream is closed once the answers to what came before are written.
+      if (!ok && (self->closed_ || self->queue_.empty())) return self->finish();
+      self->close_after_write_ = !ok;
       if (self->writing_ == 0 && !self->queue_.empty()) self->write();
-      self->read();
+      if (ok) self->read();
     });
   }
   bool consume(std::string_view data) {
@@ -299,6 +301,7 @@ class StreamConnection final : public Connection {
       self->queue_.erase(self->queue_.begin(),
                          self->queue_.begin() + static_cast<std::ptrdiff_t>(self->writing_));
       self->writing_ = 0;
+      if (self->close_after_write_) return self->finish();
       if (!self->queue_.empty()) self->write();
     });
   }
@@ -330,6 +333,7 @@ class StreamConnection final : public Connection {
   std::vector<asio::const_buffer> out_;  // the buffers of the write in progress
   size_t writing_ = 0;                   // queued messages in the write in progress
   bool consuming_ = false;
+  bool close_after_write_ = false;
   bool ready_ = false;
   bool closed_ = false;
 };
