@@ -7,6 +7,10 @@
 #   floor     — (UDP only) a 30-line C responder compiled here: one blocking recvfrom, the 489 built
 #               by copying five header lines, one sendto; what the kernel and the wake-ups alone
 #               cost per transaction on this machine, the least any UDP server can spend unbatched,
+#   batchfloor — (UDP only) the same responder batched (bench/floor/batch_floor.c): a blocking
+#               recvmmsg of up to 32 datagrams, one sendmmsg per batch; the least with batching,
+#   base      — (only with SIP_LOAD_BASE=PATH) another sipcred binary, e.g. the build before a
+#               change, so that before and after are measured in the same run,
 # all started here on loopback, each on its own port, and stopped here. For each run it reports
 # transactions per second and the server's CPU per transaction: the summed run time of every
 # thread of every server process (/proc/PID/task/*/schedstat, ns) and its split into user and
@@ -26,7 +30,8 @@
 # processes included, idle or not).
 #
 # Environment (defaults in brackets):
-#   SIP_LOAD_SERVERS     [sipcred kamailio floor]  which servers
+#   SIP_LOAD_SERVERS     [sipcred kamailio floor batchfloor, and base with SIP_LOAD_BASE]
+#   SIP_LOAD_BASE        []                  a second sipcred binary, run as server "base"
 #   SIP_LOAD_TRANSPORTS  [u1 t1]             SIPp transports: u1 = one UDP socket, t1 = one TCP connection
 #   SIP_LOAD_MODES       [fixed max]
 #   SIP_LOAD_REPEAT      [3]                 repetitions of every run
