@@ -426,7 +426,7 @@ struct Server::Impl final : Hub {
   void handle(std::vector<service::Outgoing> outs) {
     for (auto& o : outs) send(std::move(o));
     for (auto& w : endpoint.take_writes()) commit(std::move(w));
-    arm_timer();
+    if (!batching) arm_timer();  // a UDP batch re-arms once, at its end
   }
 
   void commit(service::PendingWrite w) {
@@ -620,6 +620,7 @@ struct Server::Impl final : Hub {
     answering = nullptr;
     batching = false;
     flush_udp();
+    arm_timer();
   }
 
   void on_datagram(std::string_view bytes) {
