@@ -4,11 +4,12 @@
 # over UDP and over TCP, against
 #   sipcred   — the release `sipcred serve`, which answers 489 Bad Event, and
 #   kamailio  — Kamailio answering the same traffic statelessly with 489 (bench/kamailio/sl489.cfg),
-#   floor     — (UDP only) a 30-line C responder compiled here: one blocking recvfrom, the 489 built
-#               by copying five header lines, one sendto; what the kernel and the wake-ups alone
-#               cost per transaction on this machine, the least any UDP server can spend unbatched,
-#   batchfloor — (UDP only) the same responder batched (bench/floor/batch_floor.c): a blocking
-#               recvmmsg of up to 32 datagrams, one sendmmsg per batch; the least with batching,
+#   floor     — (UDP only) a small C responder compiled here (bench/floor/floor.c): one blocking
+#               recvfrom, the 489 built by copying five header lines, one sendto; what the kernel
+#               and the wake-ups alone cost per transaction on this machine, the least any UDP
+#               server can spend unbatched,
+#   batchfloor — (UDP only) the same responder batched: a blocking recvmmsg of up to 32
+#               datagrams, one sendmmsg per batch; the least with batching,
 #   base      — (only with SIP_LOAD_BASE=PATH) another sipcred binary, e.g. the build before a
 #               change, so that before and after are measured in the same run,
 # all started here on loopback, each on its own port, and stopped here. For each run it reports
@@ -191,71 +192,20 @@ start_kamailio() {
   sleep 0.5  # let every worker finish its start-up before the first CPU sample
 }
 
-start_floor() {
-  cat > "$work/floor.c" << 'EOF'
-/* The least a UDP responder can do per request: a blocking recvfrom, a 489 made of the request's
-   Via, From, To (plus a tag), Call-ID and CSeq lines, and a sendto. No checks, no state. */
-#include <arpa/inet.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-static int starts(const char* l, const char* name) { return strncmp(l, name, strlen(name)) == 0; }
-int main(int argc, char** argv) {
-  if (argc < 2) return 2;
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  struct sockaddr_in a = {0};
-  a.sin_family = AF_INET;
-  a.sin_port = htons((unsigned short)atoi(argv[1]));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(s, (struct sockaddr*)&a, sizeof a) != 0) return 1;
-  static char in[65536], out[8192];
-  for (;;) {
-    struct sockaddr_in from;
-    socklen_t fl = sizeof from;
-    ssize_t n = recvfrom(s, in, sizeof in - 1, 0, (struct sockaddr*)&from, &fl);
-    if (n <= 0) continue;
-    in[n] = 0;
-    char* l = strstr(in, "\r\n");
-    if (!l) continue;
-    int o = sprintf(out, "SIP/2.0 489 Bad Event\r\n");
-    for (l += 2; *l && *l != '\r';) {
-      char* e = strstr(l, "\r\n");
-      if (!e || o + (e - l) + 32 > (long)sizeof out) break;
-      if (starts(l, "Via:") || starts(l, "From:") || starts(l, "Call-ID:") || starts(l, "CSeq:")) {
-        memcpy(out + o, l, (size_t)(e - l) + 2);
-        o += (int)(e - l) + 2;
-      } else if (starts(l, "To:")) {
-        memcpy(out + o, l, (size_t)(e - l));
-        o += (int)(e - l);
-        o += sprintf(out + o, ";tag=f1\r\n");
-      }
-      l = e + 2;
-    }
-    o += sprintf(out + o, "Content-Length: 0\r\n\r\n");
-    sendto(s, out, (size_t)o, 0, (struct sockaddr*)&from, fl);
-  }
-}
-EOF
-  cc -O2 -o "$work/floor" "$work/floor.c"
-  taskset -c "$server_cpu" "$work/floor" "${port[floor]}" > "$work/floor.log" 2>&1 &
-  pid[floor]=$!
+start_floor() {  # [server name] [mode]
+  local name=${1:-floor}
+  [ -x "$work/floor" ] || cc -O2 -o "$work/floor" "$here/floor/floor.c"
+  taskset -c "$server_cpu" "$work/floor" "${port[$name]}" ${2:-} > "$work/$name.log" 2>&1 &
+  pid[$name]=$!
   for _ in $(seq 1 50); do
-    grep -q " $(printf '0100007F:%04X' "${port[floor]}") " /proc/net/udp && return 0
+    grep -q " $(printf '0100007F:%04X' "${port[$name]}") " /proc/net/udp && return 0
     sleep 0.1
   done
-  echo "sip_load: floor not listening" >&2; exit 1
+  echo "sip_load: $name not listening" >&2; exit 1
 }
 
 start_batchfloor() {
-  cc -O2 -o "$work/batchfloor" "$here/floor/batch_floor.c"
-  taskset -c "$server_cpu" "$work/batchfloor" "${port[batchfloor]}" > "$work/batchfloor.log" 2>&1 &
-  pid[batchfloor]=$!
-  for _ in $(seq 1 50); do
-    grep -q " $(printf '0100007F:%04X' "${port[batchfloor]}") " /proc/net/udp && return 0
-    sleep 0.1
-  done
-  echo "sip_load: batchfloor not listening" >&2; exit 1
+  start_floor batchfloor batch
 }
 
 # One SIPp run; appends a line
