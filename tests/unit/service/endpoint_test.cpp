@@ -140,15 +140,21 @@ TEST(Endpoint, InviteFinalResponseUntilAck) {
   EXPECT_TRUE(tcp_ep.on_timer(TimePoint{std::chrono::seconds{1}}).empty());
 }
 
+// kOptions made a SUBSCRIBE for the presence package (RFC 6665 §7.2.1), which no test serves.
+std::string subscribe_presence() {
+  std::string sub = kOptions;
+  sub.replace(0, 7, "SUBSCRIBE");
+  sub.replace(sub.find("63104 OPTIONS"), 13, "1 SUBSCRIBE");
+  sub.replace(sub.find("Accept: application/sdp\r\n"), 25, "Event: presence\r\n");
+  return sub;
+}
+
 TEST(Endpoint, BadEvent) {
   // RFC 6665 §8.2.2 and §4.2.1: a SUBSCRIBE without Event, or for a package the notifier does
   // not serve, gets 489 Bad Event with Allow-Events listing what it does serve.
   Endpoint ep{
       EndpointConfig{.allow = {"OPTIONS", "SUBSCRIBE"}, .events = {"certificate"}, .seed = 3}};
-  std::string sub = kOptions;
-  sub.replace(0, 7, "SUBSCRIBE");
-  sub.replace(sub.find("63104 OPTIONS"), 13, "1 SUBSCRIBE");
-  sub.replace(sub.find("Accept: application/sdp\r\n"), 25, "Event: presence\r\n");
+  std::string sub = subscribe_presence();
   sip::Message r = answer(ep, sub, {"192.0.2.10", 5060, Transport::udp});
   EXPECT_EQ(r.status(), 489);
   EXPECT_EQ(r.all(sip::HeaderId::allow_events), (std::vector<std::string_view>{"certificate"}));
@@ -167,10 +173,7 @@ TEST(Endpoint, BadEvent) {
 TEST(Endpoint, RefusalsAreStatelessAndRepeatable) {
   Endpoint ep{
       EndpointConfig{.allow = {"OPTIONS", "SUBSCRIBE"}, .events = {"certificate"}, .seed = 3}};
-  std::string sub = kOptions;
-  sub.replace(0, 7, "SUBSCRIBE");
-  sub.replace(sub.find("63104 OPTIONS"), 13, "1 SUBSCRIBE");
-  sub.replace(sub.find("Accept: application/sdp\r\n"), 25, "Event: presence\r\n");
+  std::string sub = subscribe_presence();
   Peer udp{"192.0.2.10", 5070, Transport::udp};
   auto req = sip::parse_datagram(sub);
   ASSERT_TRUE(req);
