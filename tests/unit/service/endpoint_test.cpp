@@ -210,7 +210,9 @@ TEST(Endpoint, RefusalsAreStatelessAndRepeatable) {
   other.replace(other.find("z9hG4bKhjhs8ass877"), 18, "z9hG4bKhjhs8ass878");
   auto third = ep.on_message(*sip::parse_datagram(other), udp, TimePoint{});
   ASSERT_EQ(third.size(), 1u);
-  auto to3 = sip::parse_name_addr(*sip::parse_datagram(third[0].bytes)->first(sip::HeaderId::to));
+  auto r3 = sip::parse_datagram(third[0].bytes);
+  ASSERT_TRUE(r3);
+  auto to3 = sip::parse_name_addr(*r3->first(sip::HeaderId::to));
   ASSERT_TRUE(to3);
   EXPECT_NE(to3->tag(), to->tag());
 }
