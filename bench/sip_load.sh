@@ -4,9 +4,14 @@
 # over UDP and over TCP, against
 #   sipcred   — the release `sipcred serve`, which answers 489 Bad Event, and
 #   kamailio  — Kamailio answering the same traffic statelessly with 489 (bench/kamailio/sl489.cfg),
-#   floor     — (UDP only) a 30-line C responder compiled here: one blocking recvfrom, the 489 built
-#               by copying five header lines, one sendto; what the kernel and the wake-ups alone
-#               cost per transaction on this machine, the least any UDP server can spend unbatched,
+#   floor     — (UDP only) a small C responder compiled here (bench/floor/floor.c): one blocking
+#               recvfrom, the 489 built by copying five header lines, one sendto; what the kernel
+#               and the wake-ups alone cost per transaction on this machine, the least any UDP
+#               server can spend unbatched,
+#   batchfloor — (UDP only) the same responder batched: a blocking recvmmsg of up to 32
+#               datagrams, one sendmmsg per batch; the least with batching,
+#   base      — (only with SIP_LOAD_BASE=PATH) another sipcred binary, e.g. the build before a
+#               change, so that before and after are measured in the same run,
 # all started here on loopback, each on its own port, and stopped here. For each run it reports
 # transactions per second and the server's CPU per transaction: the summed run time of every
 # thread of every server process (/proc/PID/task/*/schedstat, ns) and its split into user and
@@ -26,7 +31,8 @@
 # processes included, idle or not).
 #
 # Environment (defaults in brackets):
-#   SIP_LOAD_SERVERS     [sipcred kamailio floor]  which servers
+#   SIP_LOAD_SERVERS     [sipcred kamailio floor batchfloor, and base with SIP_LOAD_BASE]
+#   SIP_LOAD_BASE        []                  a second sipcred binary, run as server "base"
 #   SIP_LOAD_TRANSPORTS  [u1 t1]             SIPp transports: u1 = one UDP socket, t1 = one TCP connection
 #   SIP_LOAD_MODES       [fixed max]
 #   SIP_LOAD_REPEAT      [3]                 repetitions of every run
@@ -44,7 +50,7 @@ root=$(cd "$here/.." && pwd)
 sipcred=${1:-$root/build/release/sipcred}
 [ -e "$sipcred" ] && sipcred=$(realpath "$sipcred")
 
-servers=${SIP_LOAD_SERVERS:-sipcred kamailio floor}
+servers=${SIP_LOAD_SERVERS:-sipcred kamailio floor batchfloor${SIP_LOAD_BASE:+ base}}
 transports=${SIP_LOAD_TRANSPORTS:-u1 t1}
 modes=${SIP_LOAD_MODES:-fixed max}
 repeat=${SIP_LOAD_REPEAT:-3}
@@ -55,6 +61,8 @@ inflight=${SIP_LOAD_INFLIGHT:-200}
 server_cpu=${SIP_LOAD_SERVER_CPU:-0}
 sipp_cpu=${SIP_LOAD_SIPP_CPU:-1}
 out=${SIP_LOAD_OUT:-}
+base=${SIP_LOAD_BASE:-}
+[ -n "$base" ] && [ -e "$base" ] && base=$(realpath "$base")
 clk_tck=$(getconf CLK_TCK)
 
 for tool in sipp taskset timeout python3 cc; do
@@ -67,6 +75,8 @@ for server in $servers; do
     floor) ;;
     sipcred) [ -x "$sipcred" ] || { echo "sip_load: $sipcred not built (cmake --preset release &&" \
       "cmake --build --preset release -j1 --target sipcred)" >&2; exit 1; } ;;
+    base) [ -x "$base" ] || { echo "sip_load: SIP_LOAD_BASE='$base' is not a program" >&2; exit 1; } ;;
+    batchfloor) ;;
     *) echo "sip_load: unknown server $server" >&2; exit 1 ;;
   esac
 done
@@ -153,16 +163,22 @@ cpu_sample() {  # server
   echo "$uticks $sticks $ns"
 }
 
-start_sipcred() {
+start_sipcred() {  # [server name] [binary]
+  local name=${1:-sipcred} bin=${2:-$sipcred}
   # All the load comes from one SIPp address: the per-source request limit (10,000/s by default,
   # answered 503) is switched off, as Kamailio's config has none.
-  printf '[sip.limits]\nsource_rate = 0\n' > "$work/sipcred.toml"
+  printf '[sip.limits]\nsource_rate = 0\n' > "$work/$name.toml"
   (cd "$work" && ulimit -c unlimited 2> /dev/null
-   exec "$sipcred" serve --config "$work/sipcred.toml" --sip-listen 127.0.0.1:"${port[sipcred]}" \
-     --data-dir "$work/sipcred-data" --log-level warn) > "$work/sipcred.log" 2>&1 &
-  pid[sipcred]=$!
-  taskset -pc "$server_cpu" "${pid[sipcred]}" > /dev/null
-  wait_listening sipcred
+   exec "$bin" serve --config "$work/$name.toml" --sip-listen 127.0.0.1:"${port[$name]}" \
+     --data-dir "$work/$name-data" --log-level warn) > "$work/$name.log" 2>&1 &
+  pid[$name]=$!
+  taskset -pc "$server_cpu" "${pid[$name]}" > /dev/null
+  wait_listening "$name"
+}
+
+# Another sipcred binary (SIP_LOAD_BASE), e.g. the build before a change, measured in the same run.
+start_base() {
+  start_sipcred base "$base"
 }
 
 start_kamailio() {
@@ -176,60 +192,20 @@ start_kamailio() {
   sleep 0.5  # let every worker finish its start-up before the first CPU sample
 }
 
-start_floor() {
-  cat > "$work/floor.c" << 'EOF'
-/* The least a UDP responder can do per request: a blocking recvfrom, a 489 made of the request's
-   Via, From, To (plus a tag), Call-ID and CSeq lines, and a sendto. No checks, no state. */
-#include <arpa/inet.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-static int starts(const char* l, const char* name) { return strncmp(l, name, strlen(name)) == 0; }
-int main(int argc, char** argv) {
-  if (argc < 2) return 2;
-  int s = socket(AF_INET, SOCK_DGRAM, 0);
-  struct sockaddr_in a = {0};
-  a.sin_family = AF_INET;
-  a.sin_port = htons((unsigned short)atoi(argv[1]));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(s, (struct sockaddr*)&a, sizeof a) != 0) return 1;
-  static char in[65536], out[8192];
-  for (;;) {
-    struct sockaddr_in from;
-    socklen_t fl = sizeof from;
-    ssize_t n = recvfrom(s, in, sizeof in - 1, 0, (struct sockaddr*)&from, &fl);
-    if (n <= 0) continue;
-    in[n] = 0;
-    char* l = strstr(in, "\r\n");
-    if (!l) continue;
-    int o = sprintf(out, "SIP/2.0 489 Bad Event\r\n");
-    for (l += 2; *l && *l != '\r';) {
-      char* e = strstr(l, "\r\n");
-      if (!e || o + (e - l) + 32 > (long)sizeof out) break;
-      if (starts(l, "Via:") || starts(l, "From:") || starts(l, "Call-ID:") || starts(l, "CSeq:")) {
-        memcpy(out + o, l, (size_t)(e - l) + 2);
-        o += (int)(e - l) + 2;
-      } else if (starts(l, "To:")) {
-        memcpy(out + o, l, (size_t)(e - l));
-        o += (int)(e - l);
-        o += sprintf(out + o, ";tag=f1\r\n");
-      }
-      l = e + 2;
-    }
-    o += sprintf(out + o, "Content-Length: 0\r\n\r\n");
-    sendto(s, out, (size_t)o, 0, (struct sockaddr*)&from, fl);
-  }
-}
-EOF
-  cc -O2 -o "$work/floor" "$work/floor.c"
-  taskset -c "$server_cpu" "$work/floor" "${port[floor]}" > "$work/floor.log" 2>&1 &
-  pid[floor]=$!
+start_floor() {  # [server name] [mode]
+  local name=${1:-floor}
+  [ -x "$work/floor" ] || cc -O2 -o "$work/floor" "$here/floor/floor.c"
+  taskset -c "$server_cpu" "$work/floor" "${port[$name]}" ${2:-} > "$work/$name.log" 2>&1 &
+  pid[$name]=$!
   for _ in $(seq 1 50); do
-    grep -q " $(printf '0100007F:%04X' "${port[floor]}") " /proc/net/udp && return 0
+    grep -q " $(printf '0100007F:%04X' "${port[$name]}") " /proc/net/udp && return 0
     sleep 0.1
   done
-  echo "sip_load: floor not listening" >&2; exit 1
+  echo "sip_load: $name not listening" >&2; exit 1
+}
+
+start_batchfloor() {
+  start_floor batchfloor batch
 }
 
 # One SIPp run; appends a line
@@ -285,7 +261,7 @@ for rep in $(seq 1 "$repeat"); do
   for transport in $transports; do
     for mode in $modes; do
       for server in $servers; do
-        [ "$server:$transport" = floor:t1 ] && continue  # the floor serves UDP only
+        case $server:$transport in *floor:t1) continue ;; esac  # the floors serve UDP only
         run_sipp "$server" "$transport" "$mode" "$rep"
       done
     done

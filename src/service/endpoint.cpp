@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 #include "sip/headers.hpp"
+#include "sip/name_addr.hpp"
 #include "sip/response.hpp"
 #include "sip/scanner.hpp"
 #include "sip/validate.hpp"
@@ -53,37 +55,49 @@ std::string annotate_via(std::string_view via_text, const Peer& from) {
   auto via = sip::parse_via(via_text);
   if (!via) return std::string{via_text};
   std::string out;
-  out.reserve(via_text.size() + 48);
+  annotate_via(via_text, *via, from, out);
+  return out;
+}
+
+void annotate_via(std::string_view via_text, const sip::Via& via, const Peer& from,
+                  std::string& out) {
   // Rebuild the parameter list in order, filling rport and dropping a stale received.
-  out.append(via_text.substr(
-      0, via->params.empty()
+  std::string_view head = via_text.substr(
+      0, via.params.empty()
              ? via_text.size()
-             : static_cast<size_t>(via->params.items().front().name.data() - via_text.data() - 1)));
-  while (!out.empty() && (out.back() == ' ' || out.back() == '\t' || out.back() == ';')) {
-    out.pop_back();
+             : static_cast<size_t>(via.params.items().front().name.data() - via_text.data() - 1));
+  while (!head.empty() && (head.back() == ' ' || head.back() == '\t' || head.back() == ';')) {
+    head.remove_suffix(1);
   }
-  bool add_received = host_without_brackets(via->host.text) != from.address;
-  for (const auto& p : via->params.items()) {
+  out.append(head);
+  bool add_received = host_without_brackets(via.host.text) != from.address;
+  for (const auto& p : via.params.items()) {
     if (sip::iequals(p.name, "received")) continue;
     out.append(";").append(p.name);
     if (sip::iequals(p.name, "rport")) {
-      out.append("=").append(std::to_string(from.port));
+      char port[8];
+      auto [end, ec] = std::to_chars(port, port + sizeof port, from.port);
+      out.append("=").append(port, end);
       add_received = true;  // RFC 3581 §4: received is added whenever rport is
       continue;
     }
     if (p.has_value) out.append("=").append(p.value);
   }
   if (add_received) out.append(";received=").append(from.address);
-  return out;
 }
 
 Peer response_destination(std::string_view top_via, const Peer& from) {
-  Peer to = from;
   auto via = sip::parse_via(top_via);
-  if (!via || from.transport != Transport::udp) return to;
-  if (auto rport = via->params.value("rport"); rport && !rport->empty()) return to;
+  if (!via) return from;
+  return response_destination(*via, from);
+}
+
+Peer response_destination(const sip::Via& via, const Peer& from) {
+  Peer to = from;
+  if (from.transport != Transport::udp) return to;
+  if (auto rport = via.params.value("rport"); rport) return to;
   // Without rport: the source address, at the sent-by port or 5060.
-  to.port = via->port.value_or(5060);
+  to.port = via.port.value_or(5060);
   return to;
 }
 
@@ -91,6 +105,7 @@ Endpoint::Endpoint(EndpointConfig config, Service* service)
     : config_(std::move(config)),
       service_(service),
       tokens_(config_.seed),
+      tag_key_((uint64_t{tokens_.below(0xffffffffU)} << 32) | tokens_.below(0xffffffffU)),
       per_source_(config_.source_rate == 0 ? 0 : config_.source_burst,
                   std::chrono::microseconds{
                       config_.source_rate == 0 ? 1 : std::max(1u, 1'000'000 / config_.source_rate)},
@@ -108,6 +123,7 @@ Endpoint::Endpoint(EndpointConfig config, Service* service)
     }
   }
   allow_ = join(config_.allow);
+  allow_events_ = join(config_.events);
   // Growing the table rehashes every entry at once: a stall of milliseconds under load that
   // loses UDP requests. The table is bounded, so its buckets are made at the start.
   txns_.reserve(config_.max_transactions);
@@ -118,59 +134,167 @@ bool Endpoint::supports(std::string_view option_tag) const {
          config_.supported.end();
 }
 
+namespace {
+
+// RFC 3261 §8.2.7: a stateless UAS makes the To tag of a response from the request, so that a
+// retransmission of the request gets the same response. Tags must be unique, not secret
+// (§19.3): a 64-bit hash of the transaction key, mixed with a per-process key, as 16 hex digits.
+void stateless_tag(std::string_view key, uint64_t tag_key, char (&out)[16]) {
+  uint64_t h = std::hash<std::string_view>{}(key) ^ tag_key;
+  // splitmix64's finalizer, so that similar keys give unrelated tags.
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char& c : out) {
+    c = kHex[h & 15];
+    h >>= 4;
+  }
+}
+
+}  // namespace
+
 std::string Endpoint::new_tag() {
   return tokens_.hex(16);
 }
 
-std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const Peer& from, int status,
-                                        std::string_view reason, const Answer* extra) {
-  auto via = req.first(sip::HeaderId::via);
-  if (!via) return std::nullopt;  // nowhere to send it (RFC 3261 §18.2.2)
-  std::string tag = extra != nullptr && !extra->to_tag.empty() ? extra->to_tag : new_tag();
-  sip::Message out = sip::make_response(req, status, reason, tag);
-  std::string top = annotate_via(*via, from);
-  out.replace_first(sip::HeaderId::via, top);
-  if (status == 405 || (status == 200 && req.method() == "OPTIONS")) {
-    out.add(sip::HeaderId::allow, allow_);
+namespace {
+
+void append_header(std::string& out, sip::HeaderId id, std::string_view value) {
+  out.append(sip::header_info(id).name).append(": ").append(value).append("\r\n");
+}
+
+}  // namespace
+
+std::optional<Outgoing> Endpoint::reply(const sip::Message& req, const sip::RequestHeads& heads,
+                                        const Peer& from, int status, std::string_view reason,
+                                        const Answer* extra, std::string_view tag) {
+  if (!req.first(sip::HeaderId::via)) return std::nullopt;  // nowhere to send it (§18.2.2)
+  std::string random_tag;
+  if (extra != nullptr && !extra->to_tag.empty()) {
+    tag = extra->to_tag;
+  } else if (tag.empty()) {
+    random_tag = new_tag();
+    tag = random_tag;
   }
+  if (reason.empty()) reason = sip::default_reason(status);
+  const bool options_ok = status == 200 && req.method() == "OPTIONS";
+
+  // Sized once: the response is kept by its transaction for Timer J (32 s over UDP).
+  size_t size = 160 + reason.size() + allow_events_.size() + config_.server.size();
+  for (const auto& f : req.fields()) {
+    if (f.id == sip::HeaderId::via || f.id == sip::HeaderId::from || f.id == sip::HeaderId::to ||
+        f.id == sip::HeaderId::call_id || f.id == sip::HeaderId::cseq) {
+      size += f.value.len + 16;
+    }
+  }
+  std::string out;
+  out.reserve(size);
+  // Status-Line (RFC 3261 §7.2); the Reason-Phrase excludes CR and LF (§25.1).
+  char code[8];
+  auto [code_end, ec] = std::to_chars(code, code + sizeof code, status);
+  out.append("SIP/2.0 ").append(code, code_end).append(" ");
+  for (char c : reason) {
+    auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
+  }
+  out.append("\r\n");
+  // RFC 3261 §8.2.6.2: Via, From, Call-ID and CSeq copied, To with our tag; the top Via
+  // annotated for the response's way back (§18.2.1, RFC 3581 §4).
+  bool top = true;
+  std::optional<Peer> to;
+  for (const auto& f : req.fields()) {
+    switch (f.id) {
+      case sip::HeaderId::via:
+        if (top) {
+          top = false;
+          out.append(sip::header_info(f.id).name).append(": ");
+          std::optional<sip::Via> parsed;
+          const sip::Via* via = heads.top_via ? &*heads.top_via : nullptr;
+          if (via == nullptr) {
+            if (auto p = sip::parse_via(req.value(f))) parsed = std::move(*p);
+            if (parsed) via = &*parsed;
+          }
+          if (via != nullptr) {
+            annotate_via(req.value(f), *via, from, out);
+            to = response_destination(*via, from);
+          } else {
+            out.append(req.value(f));
+          }
+          out.append("\r\n");
+        } else {
+          append_header(out, f.id, req.value(f));
+        }
+        break;
+      case sip::HeaderId::from:
+      case sip::HeaderId::call_id:
+      case sip::HeaderId::cseq:
+        append_header(out, f.id, req.value(f));
+        break;
+      case sip::HeaderId::to: {
+        std::string_view value = req.value(f);
+        bool add_tag = false;
+        if (status > 100 && !tag.empty()) {
+          if (heads.to_has_tag && value.data() == req.first(sip::HeaderId::to)->data()) {
+            add_tag = !*heads.to_has_tag;
+          } else {
+            auto parsed = sip::parse_name_addr(value);
+            add_tag = parsed && !parsed->params.has("tag");
+          }
+        }
+        out.append(sip::header_info(f.id).name).append(": ").append(value);
+        if (add_tag) out.append(";tag=").append(tag);
+        out.append("\r\n");
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (status == 405 || options_ok) append_header(out, sip::HeaderId::allow, allow_);
   // RFC 6665 §8.2.2: a 489 lists the packages that are understood.
-  if (!config_.events.empty() && (status == 489 || (status == 200 && req.method() == "OPTIONS"))) {
-    out.add(sip::HeaderId::allow_events, join(config_.events));
+  if (!config_.events.empty() && (status == 489 || options_ok)) {
+    append_header(out, sip::HeaderId::allow_events, allow_events_);
   }
-  if (status == 200 && req.method() == "OPTIONS") {
+  if (options_ok) {
     // RFC 3261 §11.2: Accept, Accept-Encoding, Accept-Language and Supported SHOULD be present.
-    out.add(sip::HeaderId::accept, join(config_.accept));
-    out.add(sip::HeaderId::accept_encoding, "identity");
-    out.add(sip::HeaderId::accept_language, "en");
-    out.add(sip::HeaderId::supported, join(config_.supported));
+    append_header(out, sip::HeaderId::accept, join(config_.accept));
+    append_header(out, sip::HeaderId::accept_encoding, "identity");
+    append_header(out, sip::HeaderId::accept_language, "en");
+    append_header(out, sip::HeaderId::supported, join(config_.supported));
   }
   if (status == 420) {
     for (auto opt : req.all(sip::HeaderId::require)) {
-      if (!supports(opt)) out.add(sip::HeaderId::unsupported, opt);
+      if (!supports(opt)) append_header(out, sip::HeaderId::unsupported, opt);
     }
   }
   if (extra != nullptr) {
-    for (const auto& [id, value] : extra->headers) out.add(id, value);
+    for (const auto& [id, value] : extra->headers) append_header(out, id, value);
   }
-  out.add(sip::HeaderId::server, config_.server);
-  out.set_body({});
-  return Outgoing{out.serialize(), response_destination(top, from), status};
+  append_header(out, sip::HeaderId::server, config_.server);
+  append_header(out, sip::HeaderId::content_length, "0");
+  out.append("\r\n");
+  return Outgoing{std::move(out), to.value_or(from), status};
 }
 
-Answer Endpoint::answer(const sip::Message& msg, const Peer& from, TimePoint now, WallTime wall) {
+Answer Endpoint::answer(const sip::Message& msg, sip::RequestHeads& heads, const Peer& from,
+                        TimePoint now, WallTime wall, bool& by_service) {
+  by_service = false;
   Answer a;
   auto simple = [&](int status, std::string_view reason = {}) {
     a.status = status;
     a.reason = std::string{reason};
     return a;
   };
-  sip::Verdict v = sip::validate_request(msg);
+  sip::Verdict v = sip::validate_request(msg, &heads);
   if (!v.ok()) return simple(v.status, v.reason);
 
   // RFC 3261 §8.2.2.3: an extension we do not support in Require gets 420 (not for CANCEL).
   if (msg.method() != "CANCEL") {
-    for (auto opt : msg.all(sip::HeaderId::require)) {
-      if (!supports(opt)) return simple(420, "Bad Extension");
+    for (const auto& f : msg.fields()) {
+      if (f.id == sip::HeaderId::require && !supports(msg.value(f))) {
+        return simple(420, "Bad Extension");
+      }
     }
   }
   if (std::find(config_.allow.begin(), config_.allow.end(), msg.method()) == config_.allow.end()) {
@@ -180,14 +304,16 @@ Answer Endpoint::answer(const sip::Message& msg, const Peer& from, TimePoint now
   if (msg.method() == "OPTIONS") return simple(200);
   if (msg.method() == "SUBSCRIBE" || msg.method() == "PUBLISH") {
     // RFC 6665 §8.2.2 / RFC 3903 §6: a missing Event or a package we do not serve is 489.
-    auto event = msg.first(sip::HeaderId::event);
-    if (!event) return simple(489, "Bad Event (no Event header)");
-    auto parsed = sip::parse_event(*event);
-    if (!parsed || std::find(config_.events.begin(), config_.events.end(), parsed->package) ==
-                       config_.events.end()) {
+    // The validator parsed the Event (a malformed one was answered 400 there).
+    if (!heads.event) return simple(489, "Bad Event (no Event header)");
+    if (std::find(config_.events.begin(), config_.events.end(), heads.event->package) ==
+        config_.events.end()) {
       return simple(489);
     }
-    if (service_ != nullptr) return service_->on_request(msg, from, now, wall);
+    if (service_ != nullptr) {
+      by_service = true;
+      return service_->on_request(msg, from, now, wall);
+    }
   }
   return simple(501);
 }
@@ -202,9 +328,9 @@ void Endpoint::collect(std::vector<sip::txn::Action>&& actions, const Txn& txn,
 }
 
 void Endpoint::schedule(const std::string& key, Txn& txn) {
-  if (txn.deadline) timers_.erase({*txn.deadline, key});
+  if (txn.deadline) timers_.erase({*txn.deadline, &key});
   txn.deadline = std::visit([](auto& m) { return m.next_deadline(); }, txn.machine);
-  if (txn.deadline) timers_.insert({*txn.deadline, key});
+  if (txn.deadline) timers_.insert({*txn.deadline, &key});
 }
 
 void Endpoint::respond(const std::string& key, Txn& txn, Outgoing first, TimePoint now,
@@ -225,13 +351,16 @@ std::vector<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& 
     if (service_ != nullptr) service_->on_response(msg, now, out);
     return out;
   }
-  auto key = sip::txn::server_key(msg);
-  if (key) {
-    if (auto it = txns_.find(*key); it != txns_.end()) {
+  // The top Via and the CSeq, parsed once for matching, validation and the response.
+  sip::RequestHeads heads = sip::parse_request_heads(msg);
+  bool keyed =
+      heads.top_via && heads.cseq && sip::txn::server_key(msg, *heads.top_via, *heads.cseq, key_);
+  if (keyed && !txns_.empty()) {  // an empty table's buckets are not worth a cache miss
+    if (auto it = txns_.find(std::string_view{key_}); it != txns_.end()) {
       Txn& txn = it->second;
       if (msg.method() == "ACK") {
         if (auto* inv = std::get_if<sip::txn::InviteServer>(&txn.machine)) inv->on_ack(now);
-        schedule(*key, txn);
+        schedule(it->first, txn);
         return out;  // absorbed (RFC 3261 §17.2.1)
       }
       auto actions = std::visit([](auto& m) { return m.on_request_retransmission(); }, txn.machine);
@@ -247,34 +376,45 @@ std::vector<Outgoing> Endpoint::on_message(const sip::Message& msg, const Peer& 
     busy.headers.emplace_back(
         sip::HeaderId::retry_after,
         std::to_string(std::max<int64_t>(1, (wait.count() + 999'999) / 1'000'000)));
-    if (auto r = reply(msg, from, 503, "Service Unavailable (too many requests from this address)",
-                       &busy)) {
+    if (auto r = reply(msg, heads, from, 503,
+                       "Service Unavailable (too many requests from this address)", &busy)) {
       out.push_back(std::move(*r));
     }
     return out;
   }
   per_source_.record(from.address, t);
-  Answer a = answer(msg, from, now, wall);
+  bool by_service = false;
+  Answer a = answer(msg, heads, from, now, wall, by_service);
   if (a.status == 0 && a.pending != 0) {
     // The answer waits for a durable write; the transaction absorbs retransmissions meanwhile.
-    if (!key) key = "stateless " + std::to_string(a.pending);
+    if (!keyed) key_ = "stateless " + std::to_string(a.pending);
     bool reliable = from.transport != Transport::udp;
     Txn txn{Machine{sip::txn::NonInviteServer{reliable, config_.timers}}, from, 0, std::nullopt};
-    txns_.emplace(*key, std::move(txn));
-    waiting_.emplace(a.pending, Waiting{*key, msg, from});
+    txns_.emplace(key_, std::move(txn));
+    waiting_.emplace(a.pending, Waiting{key_, msg, from});
     return out;
   }
-  auto first = reply(msg, from, a.status, a.reason, &a);
+  // A request the endpoint refuses itself, other than INVITE, is answered statelessly (RFC 3261
+  // §8.2.7): the same request always gets the same refusal, and with a To tag made from the
+  // transaction key a retransmission gets the same bytes, as the transaction would send
+  // (§17.2.2) — without keeping ~1 KB for Timer J (32 s over UDP) per refused request. An
+  // INVITE's refusal waits for its ACK (§17.2.1); the service's answers may change state.
+  const bool stateless =
+      keyed && !by_service && a.status >= 300 && msg.method() != "INVITE" && a.after.empty();
+  char tag[16];
+  if (stateless) stateless_tag(key_, tag_key_, tag);
+  auto first = reply(msg, heads, from, a.status, a.reason, &a,
+                     stateless ? std::string_view{tag, sizeof tag} : std::string_view{});
   if (!first) return out;
-  if (!key || txns_.size() >= config_.max_transactions) {
+  if (stateless || !keyed || txns_.size() >= config_.max_transactions) {
     out.push_back(std::move(*first));  // stateless answer
   } else {
     bool reliable = from.transport != Transport::udp;
     Txn txn{msg.method() == "INVITE" ? Machine{sip::txn::InviteServer{reliable, config_.timers}}
                                      : Machine{sip::txn::NonInviteServer{reliable, config_.timers}},
             first->to, first->status, std::nullopt};
-    auto [it, inserted] = txns_.emplace(*key, std::move(txn));
-    respond(*key, it->second, std::move(*first), now, out);
+    auto [it, inserted] = txns_.emplace(key_, std::move(txn));
+    respond(it->first, it->second, std::move(*first), now, out);
   }
   // The response first, then what the service sends because of it (RFC 6665 §4.2.1.2's NOTIFY).
   out.insert(out.end(), std::make_move_iterator(a.after.begin()),
@@ -307,10 +447,11 @@ std::vector<Outgoing> Endpoint::on_write_done(uint64_t token, Result<store::Appl
   if (w != waiting_.end()) {
     Waiting waiting = std::move(w->second);
     waiting_.erase(w);
-    auto first = reply(waiting.request, waiting.from, a.status, a.reason, &a);
+    auto first = reply(waiting.request, sip::parse_request_heads(waiting.request), waiting.from,
+                       a.status, a.reason, &a);
     auto it = txns_.find(waiting.key);
     if (first && it != txns_.end()) {
-      respond(waiting.key, it->second, std::move(*first), now, out);
+      respond(it->first, it->second, std::move(*first), now, out);
     } else if (first) {
       out.push_back(std::move(*first));
     }
@@ -327,9 +468,9 @@ void Endpoint::on_transport_error(uint64_t txn, TimePoint now) {
 std::vector<Outgoing> Endpoint::on_timer(TimePoint now, WallTime wall) {
   std::vector<Outgoing> out;
   while (!timers_.empty() && timers_.begin()->first <= now) {
-    std::string key = timers_.begin()->second;
+    const std::string& key = *timers_.begin()->second;  // a live entry's key (see timers_)
+    auto it = txns_.find(std::string_view{key});
     timers_.erase(timers_.begin());
-    auto it = txns_.find(key);
     if (it == txns_.end()) continue;
     Txn& txn = it->second;
     txn.deadline.reset();
@@ -341,7 +482,7 @@ std::vector<Outgoing> Endpoint::on_timer(TimePoint now, WallTime wall) {
     if (done) {
       txns_.erase(it);
     } else {
-      schedule(key, txn);
+      schedule(it->first, txn);
     }
   }
   if (service_ != nullptr) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "service/token.hpp"
 #include "sip/message.hpp"
 #include "sip/transaction/transaction.hpp"
+#include "sip/validate.hpp"
 
 namespace sipcred::service {
 
@@ -78,10 +80,16 @@ class Endpoint {
     std::optional<TimePoint> deadline;
   };
 
-  std::optional<Outgoing> reply(const sip::Message& req, const Peer& from, int status,
-                                std::string_view reason, const Answer* extra = nullptr);
+  // The response to `req`, written straight from the request's fields (no response Message).
+  // The To tag: the answer's, else `tag`, else a new random one.
+  std::optional<Outgoing> reply(const sip::Message& req, const sip::RequestHeads& heads,
+                                const Peer& from, int status, std::string_view reason,
+                                const Answer* extra = nullptr, std::string_view tag = {});
   // The answer to a new request; `status` 0 with `pending` when a service answers later.
-  Answer answer(const sip::Message& req, const Peer& from, TimePoint now, WallTime wall);
+  // `by_service` says whether the service made it (else the endpoint refused the request).
+  Answer answer(const sip::Message& req, sip::RequestHeads& heads, const Peer& from, TimePoint now,
+                WallTime wall, bool& by_service);
+  // `key` is the transaction's key as stored in txns_ (its address is kept in timers_).
   void respond(const std::string& key, Txn& txn, Outgoing first, TimePoint now,
                std::vector<Outgoing>& out);
   std::string new_tag();
@@ -92,6 +100,7 @@ class Endpoint {
   EndpointConfig config_;
   Service* service_;
   std::string allow_;
+  std::string allow_events_;
   struct Waiting {  // a request whose answer waits for a durable write
     std::string key;
     sip::Message request;
@@ -99,17 +108,38 @@ class Endpoint {
   };
   std::unordered_map<uint64_t, Waiting> waiting_;
   TokenSource tokens_;
+  uint64_t tag_key_;  // mixed into the To tags of stateless responses (RFC 3261 §8.2.7)
   using MicroTime = std::chrono::time_point<std::chrono::steady_clock, std::chrono::microseconds>;
   Gcra<MicroTime> per_source_;
-  std::unordered_map<std::string, Txn> txns_;
-  std::set<std::pair<TimePoint, std::string>> timers_;  // (deadline, transaction key)
+  // Looked up by a string_view into a reused buffer: no key string is made for a lookup.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  std::unordered_map<std::string, Txn, KeyHash, std::equal_to<>> txns_;
+  std::string key_;  // the key of the request being handled
+  // (deadline, transaction key): the key is the one stored in txns_, whose nodes never move, and
+  // an entry is removed before its transaction is.
+  struct TimerOrder {
+    bool operator()(const std::pair<TimePoint, const std::string*>& a,
+                    const std::pair<TimePoint, const std::string*>& b) const {
+      if (a.first != b.first) return a.first < b.first;
+      return std::less<const std::string*>{}(a.second, b.second);
+    }
+  };
+  std::set<std::pair<TimePoint, const std::string*>, TimerOrder> timers_;
 };
 
 // RFC 3261 §18.2.1 and RFC 3581 §4: the top Via value with `received` added when the sent-by host
 // is not the source address, and an empty `rport` filled with the source port.
 std::string annotate_via(std::string_view via, const Peer& from);
+// The same from the parsed `via` of `via_text`, appended to `out`.
+void annotate_via(std::string_view via_text, const sip::Via& via, const Peer& from,
+                  std::string& out);
 
 // RFC 3261 §18.2.2 and RFC 3581 §4: where a response to a request over UDP goes.
 Peer response_destination(std::string_view annotated_top_via, const Peer& from);
+// The same from the parsed top Via of the request (before annotation).
+Peer response_destination(const sip::Via& top_via, const Peer& from);
 
 }  // namespace sipcred::service

@@ -128,20 +128,26 @@ constexpr bool table_is_ordered() {
 static_assert(table_is_ordered(), "kTable must be ordered by HeaderId");
 
 // Buckets by lower-cased first letter keep a lookup to a few length checks and one compare.
+// Each candidate's length is kept beside it, so that most are passed over without following
+// the pointer; the canonical spelling is tried with memcmp before the case-insensitive compare.
+struct Candidate {
+  size_t size;
+  const HeaderInfo* info;
+};
 struct Index {
-  std::array<std::vector<const HeaderInfo*>, 26> long_names;
+  std::array<std::vector<Candidate>, 26> long_names;
   std::array<HeaderId, 26> compact{};
   Index() {
     for (const auto& h : kTable) {
       if (h.id == H::unknown) continue;
-      long_names[chars::lower(h.name.front()) - 'a'].push_back(&h);
+      long_names[chars::lower(h.name.front()) - 'a'].push_back({h.name.size(), &h});
       if (h.compact != 0) compact[h.compact - 'a'] = h.id;
     }
   }
 };
 
 const Index& index() {
-  static const Index idx;
+  static const Index idx;  // on first use: lookups may come from other files' static objects
   return idx;
 }
 
@@ -161,8 +167,10 @@ HeaderId lookup_header(std::string_view name) {
   if (first < 'a' || first > 'z') return H::unknown;
   const Index& idx = index();
   if (name.size() == 1) return idx.compact[first - 'a'];
-  for (const HeaderInfo* h : idx.long_names[first - 'a']) {
-    if (h->name.size() == name.size() && iequals(h->name, name)) return h->id;
+  for (const Candidate& c : idx.long_names[first - 'a']) {
+    if (c.size == name.size() && (c.info->name == name || iequals(c.info->name, name))) {
+      return c.info->id;
+    }
   }
   return H::unknown;
 }

@@ -2,7 +2,6 @@
 
 #include <array>
 
-#include "sip/headers.hpp"
 #include "sip/name_addr.hpp"
 #include "sip/scanner.hpp"
 #include "sip/uri.hpp"
@@ -30,7 +29,9 @@ struct Census {
 };
 
 // A header that must appear at most once (or, for a list header, any number of times) and parse.
-Verdict check_header(const Message& m, const Census& c, HeaderId id, bool required) {
+// `skip_first`: the first field was parsed already (RequestHeads).
+Verdict check_header(const Message& m, const Census& c, HeaderId id, bool required,
+                     bool skip_first = false) {
   const HeaderInfo& info = header_info(id);
   size_t n = c.n(id);
   if (n == 0) {
@@ -43,7 +44,7 @@ Verdict check_header(const Message& m, const Census& c, HeaderId id, bool requir
   const auto& fields = m.fields();
   for (size_t i = c.first[static_cast<size_t>(id)], seen = 0; seen < n; ++i) {
     if (fields[i].id != id) continue;
-    ++seen;
+    if (seen++ == 0 && skip_first) continue;
     if (auto r = info.check(m.value(fields[i])); !r) {
       return bad("Malformed " + std::string{info.name} + " header: " + r.error().detail);
     }
@@ -63,7 +64,22 @@ Verdict check_common(const Message& m) {
 
 }  // namespace
 
-Verdict validate_request(const Message& m) {
+RequestHeads parse_request_heads(const Message& m) {
+  RequestHeads h;
+  for (const auto& f : m.fields()) {
+    if (f.id == HeaderId::via && !h.top_via) {
+      auto via = parse_via(m.value(f));
+      if (!via) break;  // an unparseable top Via: no transaction to match
+      h.top_via = std::move(*via);
+    } else if (f.id == HeaderId::cseq && !h.cseq) {
+      if (auto cseq = parse_cseq(m.value(f))) h.cseq = *cseq;
+    }
+    if (h.top_via && h.cseq) break;
+  }
+  return h;
+}
+
+Verdict validate_request(const Message& m, RequestHeads* heads) {
   if (auto v = check_common(m); !v.ok()) return v;
 
   // Request-URI: RFC 3261 §8.2.2.1 and RFC 4475 §3.1.2.7-§3.1.2.10.
@@ -86,17 +102,42 @@ Verdict validate_request(const Message& m) {
 
   // Mandatory headers, RFC 3261 §8.1.1.
   Census census{m};
-  for (HeaderId id : {HeaderId::to, HeaderId::from, HeaderId::call_id, HeaderId::cseq,
-                      HeaderId::via, HeaderId::max_forwards}) {
-    if (auto v = check_header(m, census, id, true); !v.ok()) return v;
+  auto first_value = [&](HeaderId id) {
+    return m.value(m.fields()[census.first[static_cast<size_t>(id)]]);
+  };
+  // To is parsed here rather than through the table's check, to keep whether it has a tag.
+  if (auto v = check_header(m, census, HeaderId::to, true, true); !v.ok()) return v;
+  auto to = parse_name_addr(first_value(HeaderId::to));
+  if (!to) return bad("Malformed To header: " + to.error().detail);
+  if (heads != nullptr) heads->to_has_tag = to->params.has("tag");
+  // The top Via and the CSeq (single, so the first is the only one) parsed once, in `heads`.
+  bool have_via = heads != nullptr && heads->top_via.has_value();
+  bool have_cseq = heads != nullptr && heads->cseq.has_value();
+  for (HeaderId id :
+       {HeaderId::from, HeaderId::call_id, HeaderId::cseq, HeaderId::via, HeaderId::max_forwards}) {
+    bool parsed = (id == HeaderId::via && have_via) || (id == HeaderId::cseq && have_cseq);
+    if (auto v = check_header(m, census, id, true, parsed); !v.ok()) return v;
   }
-  auto cseq = parse_cseq(m.value(m.fields()[census.first[static_cast<size_t>(HeaderId::cseq)]]));
-  if (cseq->method != m.method()) return bad("CSeq method does not match the request method");
+  std::string_view cseq_method;
+  if (have_cseq) {
+    cseq_method = heads->cseq->method;
+  } else {
+    cseq_method = parse_cseq(first_value(HeaderId::cseq))->method;
+  }
+  if (cseq_method != m.method()) return bad("CSeq method does not match the request method");
 
   for (HeaderId id : {HeaderId::content_length, HeaderId::content_type, HeaderId::expires,
-                      HeaderId::content_disposition, HeaderId::event, HeaderId::contact}) {
+                      HeaderId::content_disposition}) {
     if (auto v = check_header(m, census, id, false); !v.ok()) return v;
   }
+  // Event (RFC 6665 §8.4) is kept for the caller, which routes on its package.
+  if (auto v = check_header(m, census, HeaderId::event, false, true); !v.ok()) return v;
+  if (census.n(HeaderId::event) == 1) {
+    auto event = parse_event(first_value(HeaderId::event));
+    if (!event) return bad("Malformed Event header: " + event.error().detail);
+    if (heads != nullptr) heads->event = std::move(*event);
+  }
+  if (auto v = check_header(m, census, HeaderId::contact, false); !v.ok()) return v;
   if (!m.body().empty() && census.n(HeaderId::content_type) == 0) {
     return bad("Missing Content-Type for a message body");  // RFC 3261 §20.15
   }

@@ -1,6 +1,7 @@
 #include "sip/transaction/transaction.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "sip/headers.hpp"
 #include "sip/name_addr.hpp"
@@ -191,27 +192,38 @@ std::optional<std::string> server_key(const Message& request) {
   auto via = parse_via(*top);
   auto cseq = parse_cseq(*cseq_value);
   if (!via || !cseq) return std::nullopt;
-  // ACK belongs to the INVITE's transaction (for a non-2xx response, §17.2.3).
-  std::string method{request.method() == "ACK" ? std::string_view{"INVITE"} : request.method()};
   std::string key;
-  std::string_view branch = via->branch();
+  if (!server_key(request, *via, *cseq, key)) return std::nullopt;
+  return key;
+}
+
+bool server_key(const Message& request, const Via& via, const CSeq& cseq, std::string& key) {
+  key.clear();
+  // ACK belongs to the INVITE's transaction (for a non-2xx response, §17.2.3).
+  std::string_view method =
+      request.method() == "ACK" ? std::string_view{"INVITE"} : request.method();
+  char digits[16];
+  std::string_view branch = via.branch();
   if (branch.size() > kMagicCookie.size() &&
       branch.substr(0, kMagicCookie.size()) == kMagicCookie) {
-    key.append("3261|").append(branch).append("|").append(via->host.text);
-    key.append(":").append(std::to_string(via->port.value_or(0))).append("|").append(method);
-    return key;
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, via.port.value_or(0));
+    key.append("3261|").append(branch).append("|").append(via.host.text).append(":");
+    key.append(digits, end).append("|").append(method);
+    return true;
   }
   // RFC 2543 fallback (§17.2.3): the To tag is left out so that the ACK, which carries the tag
   // of our response, finds the INVITE's transaction.
+  auto top = request.first(HeaderId::via);
   auto from = request.first(HeaderId::from);
   auto call_id = request.first(HeaderId::call_id);
-  if (!from || !call_id) return std::nullopt;
+  if (!top || !from || !call_id) return false;
   auto from_na = parse_name_addr(*from);
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, cseq.number);
   key.append("2543|").append(request.request_uri()).append("|");
   key.append(from_na ? from_na->tag() : std::string_view{}).append("|").append(*call_id);
-  key.append("|").append(std::to_string(cseq->number)).append("|").append(*top).append("|");
+  key.append("|").append(digits, end).append("|").append(*top).append("|");
   key.append(method);
-  return key;
+  return true;
 }
 
 std::optional<std::string> client_key(const Message& response) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "sip/headers.hpp"
 #include "sip/message.hpp"
 
 namespace sipcred::sip::txn {
@@ -116,6 +117,9 @@ class InviteServer {
 // sent-by and the method (ACK matches INVITE); for a branch without the RFC 3261 magic cookie,
 // the RFC 2543 fallback of Request-URI, From tag, Call-ID, CSeq number and top Via.
 std::optional<std::string> server_key(const Message& request);
+// The same key from the request's already parsed top Via and CSeq, written into `key` (whose
+// capacity is reused); false when the request has none.
+bool server_key(const Message& request, const Via& top_via, const CSeq& cseq, std::string& key);
 // The key that matches a response to its client transaction (§17.1.3): top Via branch and CSeq
 // method.
 std::optional<std::string> client_key(const Message& response);

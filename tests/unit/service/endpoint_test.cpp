@@ -140,15 +140,21 @@ TEST(Endpoint, InviteFinalResponseUntilAck) {
   EXPECT_TRUE(tcp_ep.on_timer(TimePoint{std::chrono::seconds{1}}).empty());
 }
 
+// kOptions made a SUBSCRIBE for the presence package (RFC 6665 §7.2.1), which no test serves.
+std::string subscribe_presence() {
+  std::string sub = kOptions;
+  sub.replace(0, 7, "SUBSCRIBE");
+  sub.replace(sub.find("63104 OPTIONS"), 13, "1 SUBSCRIBE");
+  sub.replace(sub.find("Accept: application/sdp\r\n"), 25, "Event: presence\r\n");
+  return sub;
+}
+
 TEST(Endpoint, BadEvent) {
   // RFC 6665 §8.2.2 and §4.2.1: a SUBSCRIBE without Event, or for a package the notifier does
   // not serve, gets 489 Bad Event with Allow-Events listing what it does serve.
   Endpoint ep{
       EndpointConfig{.allow = {"OPTIONS", "SUBSCRIBE"}, .events = {"certificate"}, .seed = 3}};
-  std::string sub = kOptions;
-  sub.replace(0, 7, "SUBSCRIBE");
-  sub.replace(sub.find("63104 OPTIONS"), 13, "1 SUBSCRIBE");
-  sub.replace(sub.find("Accept: application/sdp\r\n"), 25, "Event: presence\r\n");
+  std::string sub = subscribe_presence();
   sip::Message r = answer(ep, sub, {"192.0.2.10", 5060, Transport::udp});
   EXPECT_EQ(r.status(), 489);
   EXPECT_EQ(r.all(sip::HeaderId::allow_events), (std::vector<std::string_view>{"certificate"}));
@@ -158,6 +164,73 @@ TEST(Endpoint, BadEvent) {
   sip::Message r2 = answer(ep, none, {"192.0.2.10", 5060, Transport::udp});
   EXPECT_EQ(r2.status(), 489);
   EXPECT_NE(r2.reason().find("no Event"), std::string_view::npos);
+}
+
+// RFC 3261 §8.2.7: what the endpoint refuses itself (here 489, RFC 6665 §8.2.2) is answered
+// statelessly — no transaction kept for Timer J — with a To tag made from the request, so that a
+// retransmission gets the same bytes, as a transaction would resend them (§17.2.2); another
+// request gets another tag (§19.3).
+TEST(Endpoint, RefusalsAreStatelessAndRepeatable) {
+  Endpoint ep{
+      EndpointConfig{.allow = {"OPTIONS", "SUBSCRIBE"}, .events = {"certificate"}, .seed = 3}};
+  std::string sub = subscribe_presence();
+  Peer udp{"192.0.2.10", 5070, Transport::udp};
+  auto req = sip::parse_datagram(sub);
+  ASSERT_TRUE(req);
+  auto first = ep.on_message(*req, udp, TimePoint{});
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].status, 489);
+  EXPECT_EQ(ep.transaction_count(), 0u);
+  EXPECT_FALSE(ep.next_deadline().has_value());
+  auto again = ep.on_message(*req, udp, TimePoint{std::chrono::milliseconds{500}});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].bytes, first[0].bytes);
+
+  auto r = sip::parse_datagram(first[0].bytes);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status(), 489);
+  EXPECT_EQ(r->reason(), "Bad Event");
+  // §8.2.6.2: Via (all, the top one annotated per §18.2.1), From, Call-ID and CSeq copied, To
+  // with a tag; Content-Length 0.
+  auto vias = r->all(sip::HeaderId::via);
+  ASSERT_EQ(vias.size(), 2u);
+  EXPECT_EQ(vias[0], "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKhjhs8ass877;received=192.0.2.10");
+  EXPECT_EQ(vias[1], "SIP/2.0/UDP proxy.atlanta.com;branch=z9hG4bKfirst");
+  EXPECT_EQ(*r->first(sip::HeaderId::from), "Alice <sip:alice@atlanta.com>;tag=1928301774");
+  EXPECT_EQ(*r->first(sip::HeaderId::call_id), "a84b4c76e66710");
+  EXPECT_EQ(*r->first(sip::HeaderId::cseq), "1 SUBSCRIBE");
+  auto to = sip::parse_name_addr(*r->first(sip::HeaderId::to));
+  ASSERT_TRUE(to);
+  EXPECT_EQ(to->tag().size(), 16u);
+  EXPECT_EQ(*r->first(sip::HeaderId::content_length), "0");
+  // §18.2.2: no rport, so the source address at the sent-by port (5060 by default).
+  EXPECT_EQ(first[0].to, (Peer{"192.0.2.10", 5060, Transport::udp}));
+
+  std::string other = sub;
+  other.replace(other.find("z9hG4bKhjhs8ass877"), 18, "z9hG4bKhjhs8ass878");
+  auto third = ep.on_message(*sip::parse_datagram(other), udp, TimePoint{});
+  ASSERT_EQ(third.size(), 1u);
+  auto r3 = sip::parse_datagram(third[0].bytes);
+  ASSERT_TRUE(r3);
+  auto to3 = sip::parse_name_addr(*r3->first(sip::HeaderId::to));
+  ASSERT_TRUE(to3);
+  EXPECT_NE(to3->tag(), to->tag());
+}
+
+// RFC 3581 §4: with rport the response goes back to the source port it came from.
+TEST(Endpoint, ResponseToTheSourcePortWithRport) {
+  Endpoint ep{EndpointConfig{.seed = 3}};
+  std::string req = kOptions;
+  req.replace(req.find("pc33.atlanta.com;"), 17, "pc33.atlanta.com;rport;");
+  auto out =
+      ep.on_message(*sip::parse_datagram(req), {"192.0.2.10", 5070, Transport::udp}, TimePoint{});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].to, (Peer{"192.0.2.10", 5070, Transport::udp}));
+  auto r = sip::parse_datagram(out[0].bytes);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(
+      *r->first(sip::HeaderId::via),
+      "SIP/2.0/UDP pc33.atlanta.com;rport=5070;branch=z9hG4bKhjhs8ass877;received=192.0.2.10");
 }
 
 TEST(Endpoint, FloodFromOneAddressGets503) {

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "sip/parser.hpp"
+#include "support/files.hpp"
 
 namespace sipcred::sip {
 namespace {
@@ -84,6 +87,60 @@ TEST(Validate, Responses) {
       "0\r\n\r\n");
   ASSERT_TRUE(r);
   EXPECT_TRUE(validate_response(*r).ok());
+}
+
+// The top Via and CSeq parsed once (for transaction matching) and handed to the validator: the
+// same verdict as without them for every message of RFC 4475 §3 and RFC 3261 §24
+// (tests/data/sip/), and what the checks parsed on the way is kept.
+TEST(Validate, RequestHeadsGiveTheSameVerdicts) {
+  size_t requests = 0;
+  for (const char* folder : {"rfc4475", "rfc3261"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(test::data_dir() / "sip" / folder)) {
+      if (entry.path().extension() != ".sip") continue;
+      auto m = parse_datagram(test::read_file(entry.path()));
+      if (!m || !m->is_request()) continue;
+      ++requests;
+      RequestHeads heads = parse_request_heads(*m);
+      Verdict plain = validate_request(*m);
+      Verdict shared = validate_request(*m, &heads);
+      EXPECT_EQ(plain.status, shared.status) << entry.path();
+      EXPECT_EQ(plain.reason, shared.reason) << entry.path();
+    }
+  }
+  EXPECT_GT(requests, 30u);
+}
+
+TEST(Validate, RequestHeadsKeepWhatWasParsed) {
+  std::string msg = kBase;
+  msg.replace(msg.find("Content-Length"), 0, "Event: presence;id=7\r\n");
+  auto m = parse_datagram(msg);
+  ASSERT_TRUE(m);
+  RequestHeads heads = parse_request_heads(*m);
+  ASSERT_TRUE(heads.top_via);
+  EXPECT_EQ(heads.top_via->branch(), "z9hG4bKhjhs8ass877");
+  EXPECT_EQ(heads.top_via->host.text, "pc33.atlanta.com");
+  ASSERT_TRUE(heads.cseq);
+  EXPECT_EQ(heads.cseq->number, 63104u);
+  EXPECT_EQ(heads.cseq->method, "OPTIONS");
+  EXPECT_FALSE(heads.to_has_tag);
+  EXPECT_TRUE(validate_request(*m, &heads).ok());
+  EXPECT_EQ(heads.to_has_tag, false);  // RFC 3261 §8.2.6.2: the UAS adds one
+  ASSERT_TRUE(heads.event);
+  EXPECT_EQ(heads.event->package, "presence");
+  EXPECT_EQ(heads.event->id(), "7");
+}
+
+TEST(Validate, RequestHeadsOfAnUnparseableTopVia) {
+  std::string msg = kBase;
+  msg.replace(msg.find("SIP/2.0/UDP pc33"), 11, "SIP/2.0/UDP;");
+  auto m = parse_datagram(msg);
+  ASSERT_TRUE(m);
+  RequestHeads heads = parse_request_heads(*m);
+  EXPECT_FALSE(heads.top_via);
+  Verdict v = validate_request(*m, &heads);
+  EXPECT_EQ(v.status, 400);
+  EXPECT_EQ(v.reason.rfind("Malformed Via header", 0), 0u) << v.reason;
 }
 
 }  // namespace
