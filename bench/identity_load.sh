@@ -30,6 +30,10 @@
 #   IDL_INFLIGHT   [50]      calls in flight (SIPp -l); more only overflows the servers' UDP
 #                            receive buffers in bursts (lost 200s, resends), no more throughput
 #   IDL_SERVER_CPU [0]   IDL_SIPP_CPU [1]   cores for taskset
+#   IDL_SIGN_CPUS  [$IDL_SERVER_CPU]  for the signed runs: one run per word, each word a taskset
+#                  core list for every sipcred thread but the I/O thread (the signing pool, and
+#                  the idle store writer); e.g. "0 0,1" runs each IDENTITY_TOML with the signers
+#                  on the server core, then with the signers allowed both cores (sharing SIPp's)
 #   IDL_OUT        []        also append the result table (markdown) to this file
 #   IDL_KEEP       [0]       1: keep the scratch directory (logs, SIPp statistics and errors)
 set -euo pipefail
@@ -43,6 +47,7 @@ calls=${IDL_CALLS:-20000}
 inflight=${IDL_INFLIGHT:-50}
 server_cpu=${IDL_SERVER_CPU:-0}
 sipp_cpu=${IDL_SIPP_CPU:-1}
+sign_cpus=${IDL_SIGN_CPUS:-$server_cpu}
 out=${IDL_OUT:-}
 id="$root/tests/integration/identity"
 
@@ -67,17 +72,18 @@ bash "$id/make_pki.sh" "$work/pki"
 results="$work/results"
 : > "$results"
 
-# One result line: "part case calls ok failed retrans wall_s cpu_ns"
+# One result line: "part case calls ok failed retrans wall_s cpu_ns sipp_cpu_ns"
 record() { echo "$*" >> "$results"; }
 
-# A SIPp UAC run against 127.0.0.1:PORT, bounded by count; prints "ok failed retrans wall_s cpu_ns"
-# of the server whose pid is given (its process tree).
+# A SIPp UAC run against 127.0.0.1:PORT, bounded by count; prints "ok failed retrans wall_s cpu_ns
+# sipp_cpu_ns": cpu_ns of the server whose pid is given (its process tree), sipp_cpu_ns SIPp's
+# user + system time (GNU time, 10 ms resolution).
 sipp_run() {  # name scenario port server_pid [sipp args...]
   local name=$1 scenario=$2 p=$3 spid=$4 c0 c1 t0 t1
   shift 4
   c0=$(bl_cpu_ns "$spid")
   t0=$(date +%s.%N)
-  timeout 300 taskset -c "$sipp_cpu" sipp -sf "$scenario" -t u1 -i 127.0.0.1 -p "$(idl_free_port)" \
+  /usr/bin/time -f "%U %S" -o "$work/$name.time" timeout 300 taskset -c "$sipp_cpu" sipp -sf "$scenario" -t u1 -i 127.0.0.1 -p "$(idl_free_port)" \
     -m "$calls" -r 1000000 -rp 1000 -l "$inflight" -nd -buff_size 4194304 \
     -max_recv_loops 10000 -max_sched_loops 10000 -timeout 200s -timeout_error -nostdin \
     -trace_stat -stf "$work/$name.csv" -fd 3600 -trace_err -error_file "$work/$name.err" \
@@ -85,7 +91,8 @@ sipp_run() {  # name scenario port server_pid [sipp args...]
   t1=$(date +%s.%N)
   c1=$(bl_cpu_ns "$spid")
   [ -s "$work/$name.csv" ] || { cat "$work/$name.out" >&2; echo "identity_load: SIPp wrote no statistics ($name)" >&2; return 1; }
-  echo "$(bl_sipp_counts "$work/$name.csv") $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $(( c1 - c0 ))"
+  echo "$(bl_sipp_counts "$work/$name.csv") $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $(( c1 - c0 ))" \
+    "$(awk 'END { printf "%d", ($1 + $2) * 1e9 }' "$work/$name.time" 2> /dev/null || echo 0)"
 }
 
 # --- openssl speed ---------------------------------------------------------------------------------
@@ -94,8 +101,8 @@ if [[ " $parts " == *" openssl "* ]]; then
   rsa=$(awk '/^rsa 2048 bits/ { print $6 }' "$work/speed.out")
   ec=$(awk '/^ *256 bits ecdsa \(nistp256\)/ { print $(NF - 1) }' "$work/speed.out")
   echo "openssl speed (core $server_cpu): rsa2048 $rsa sign/s, ecdsap256 $ec sign/s"
-  record openssl rsa2048 0 "${rsa%.*}" 0 0 1 0
-  record openssl ecdsap256 0 "${ec%.*}" 0 0 1 0
+  record openssl rsa2048 0 "${rsa%.*}" 0 0 1 0 0
+  record openssl ecdsap256 0 "${ec%.*}" 0 0 1 0 0
 fi
 
 # --- Kamailio auth_identity signer ---------------------------------------------------------------
@@ -129,7 +136,13 @@ if [[ " $parts " == *" sipcred "* ]]; then
     echo "identity_load: $sipcred not built (cmake --preset release && cmake --build --preset release -j1 --target sipcred); sipcred part skipped" >&2
   else
     . "$root/tests/integration/service_lib.sh"
-    for toml in "" "${identity_tomls[@]}"; do
+    runs=("|")
+    for toml in "${identity_tomls[@]}"; do
+      for sc in $sign_cpus; do runs+=("$toml|$sc"); done
+    done
+    for run in "${runs[@]}"; do
+      toml=${run%|*}
+      sc=${run##*|}
       c=unsigned
       [ -n "$toml" ] && c=$(basename "$toml" .toml)
       rm -rf "$work/svc"
@@ -148,8 +161,16 @@ $(sed -e "s|@PKI@|$work/pki|g" -e "s|@WORK@|$work|g" "$toml")"
       "$py" "$root/tests/integration/tls_client.py" 127.0.0.1 "$tls_port" publish sip:alice@example.com \
         alice wonderland "$root/tests/data/certs/good.der" "$root/tests/data/certs/good-aes.p8.der" > /dev/null
       taskset -a -pc "$server_cpu" "$server_pid" > /dev/null
+      if [ -n "$toml" ]; then
+        # Every thread but the I/O thread (tid = pid): the signing pool and the store's writer
+        # (idle here: the one PUBLISH is done).
+        for t in /proc/"$server_pid"/task/*; do
+          [ "${t##*/}" = "$server_pid" ] || taskset -pc "$sc" "${t##*/}" > /dev/null
+        done
+        c="$c, signers on core $sc"
+      fi
       sleep 0.3
-      r=$(sipp_run "sipcred-$c" "$here/sipp/cert_subscribe.xml" "$port" "$server_pid" -s alice)
+      r=$(sipp_run "sipcred-${c%%,*}${sc:+-${sc//,/+}}" "$here/sipp/cert_subscribe.xml" "$port" "$server_pid" -s alice)
       record sipcred "$c" "$calls" $r
       service_kill
     done
@@ -159,18 +180,18 @@ fi
 "$py" - "$results" "$out" << 'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-lines = ["| part | case | calls | ok | failed | resends | per second | server CPU µs per call | % of a core |",
-         "|---|---|---|---|---|---|---|---|---|"]
+lines = ["| part | case | calls | ok | failed | resends | per second | server CPU µs per call | server CPU, % of a core | SIPp CPU, % of a core |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
 for r in rows:
     part, rest = r[0], r[1:]
-    case = " ".join(rest[:-6])
-    calls, ok, failed, retrans, wall, ns = rest[-6:]
-    ok, wall, ns = int(ok), float(wall), int(ns)
+    case = " ".join(rest[:-7])
+    calls, ok, failed, retrans, wall, ns, sipp_ns = rest[-7:]
+    ok, wall, ns, sipp_ns = int(ok), float(wall), int(ns), int(sipp_ns)
     if part == "openssl":
-        lines.append(f"| openssl speed | {case} sign | | | | | {ok:,} | {1e6 / ok:.1f} | 100 % |")
+        lines.append(f"| openssl speed | {case} sign | | | | | {ok:,} | {1e6 / ok:.1f} | 100 % | |")
         continue
     lines.append(f"| {part} | {case} | {int(calls):,} | {ok:,} | {failed} | {retrans} | {ok / wall:,.0f} "
-                 f"| {ns / 1e3 / max(ok, 1):.1f} | {100 * ns / 1e9 / wall:.0f} % |")
+                 f"| {ns / 1e3 / max(ok, 1):.1f} | {100 * ns / 1e9 / wall:.0f} % | {100 * sipp_ns / 1e9 / wall:.0f} % |")
 text = "\n".join(lines)
 print(text)
 if sys.argv[2]:
