@@ -30,6 +30,9 @@
 #   IDL_INFLIGHT   [50]      calls in flight (SIPp -l); more only overflows the servers' UDP
 #                            receive buffers in bursts (lost 200s, resends), no more throughput
 #   IDL_SERVER_CPU [0]   IDL_SIPP_CPU [1]   cores for taskset
+#   IDL_KAM_CHILDREN [nproc]  Kamailio UDP worker processes (its `children`), one run per word:
+#                  the default matches sipcred's signing pool (one thread per core); under a shared
+#                  core a single worker also gets a smaller share of it than sipcred's threads do
 #   IDL_SIGN_CPUS  [$IDL_SERVER_CPU]  for the signed runs: one run per word, each word a taskset
 #                  core list for every sipcred thread but the I/O thread (the signing pool, and
 #                  the idle store writer); e.g. "0 0,1" runs each IDENTITY_TOML with the signers
@@ -48,6 +51,7 @@ inflight=${IDL_INFLIGHT:-50}
 server_cpu=${IDL_SERVER_CPU:-0}
 sipp_cpu=${IDL_SIPP_CPU:-1}
 sign_cpus=${IDL_SIGN_CPUS:-$server_cpu}
+kam_children=${IDL_KAM_CHILDREN:-$(nproc)}
 out=${IDL_OUT:-}
 id="$root/tests/integration/identity"
 
@@ -113,21 +117,25 @@ if [[ " $parts " == *" kamailio "* ]]; then
     -buff_size 4194304 -max_recv_loops 10000 -nostdin -trace_err -error_file "$work/uas.err" \
     < /dev/null > "$work/uas.out" 2>&1 &
   sipp_pids+=($!)
-  kp=$(idl_free_port)
-  # taskset on the kamailio command: every process it forks inherits the core.
-  mkdir -p "$work/kam-sign"
-  taskset -c "$server_cpu" kamailio -f "$id/kamailio/sign.cfg" -DD -E -Y "$work/kam-sign" \
-    -P "$work/kam-sign/pid" -w "$work/kam-sign" -l udp:127.0.0.1:"$kp" \
-    -A "KEY=\"$work/pki/example.com.key\"" -A "CERT=\"$work/pki/example.com.pem\"" \
-    -A "CERT_URL=\"https://127.0.0.1:$nginx_port/example.com.der\"" -A "NEXT_HOP=\"sip:127.0.0.1:$uas_port\"" \
-    > "$work/kam-sign/log" 2>&1 &
-  kam_pid=$!
-  idl_pids+=("$kam_pid")
-  for _ in $(seq 1 100); do idl_listening udp "$kp" && break; sleep 0.1; done
-  sleep 0.5
-  r=$(sipp_run kamailio-sign "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid")
-  record kamailio "auth_add_identity (rsa-sha1, RSA-2048)" "$calls" $r
-  kill "$kam_pid" 2> /dev/null || true
+  for kc in $kam_children; do
+    kp=$(idl_free_port)
+    # taskset on the kamailio command: every process it forks inherits the core.
+    rm -rf "$work/kam-sign"
+    mkdir -p "$work/kam-sign"
+    taskset -c "$server_cpu" kamailio -f "$id/kamailio/sign.cfg" -DD -E -Y "$work/kam-sign" \
+      -P "$work/kam-sign/pid" -w "$work/kam-sign" -l udp:127.0.0.1:"$kp" -A "CHILDREN=$kc" \
+      -A "KEY=\"$work/pki/example.com.key\"" -A "CERT=\"$work/pki/example.com.pem\"" \
+      -A "CERT_URL=\"https://127.0.0.1:$nginx_port/example.com.der\"" -A "NEXT_HOP=\"sip:127.0.0.1:$uas_port\"" \
+      > "$work/kam-sign/log" 2>&1 &
+    kam_pid=$!
+    idl_pids+=("$kam_pid")
+    for _ in $(seq 1 100); do idl_listening udp "$kp" && break; sleep 0.1; done
+    sleep 0.5
+    r=$(sipp_run "kamailio-sign-$kc" "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid")
+    record kamailio "auth_add_identity (rsa-sha1, RSA-2048), children=$kc" "$calls" $r
+    kill "$kam_pid" 2> /dev/null || true
+    wait "$kam_pid" 2> /dev/null || true
+  done
 fi
 
 # --- sipcred serve ----------------------------------------------------------------------------------

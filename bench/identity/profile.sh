@@ -7,7 +7,7 @@
 #                function, all threads); the output file name is printed
 #     perf       `perf record -g` on the running server (user and kernel time, sampled)
 #     IDENTITY_TOML  as for the driver (@PKI@ replaced); none: unsigned
-# Environment: PROF_CALLS [3000] exchanges, PROF_RATE [200] per second (callgrind runs the server
+# Environment: PROF_PERF_ARGS [-g] (e.g. "--call-graph dwarf"), PROF_CALLS [3000] exchanges, PROF_RATE [200] per second (callgrind runs the server
 # ~50x slower: keep the rate low enough that SIPp does not resend), PROF_OUT [/tmp] where the
 # profile goes, PROF_SERVER_CPU [0], PROF_SIPP_CPU [1].
 set -euo pipefail
@@ -57,7 +57,7 @@ service_start
   alice wonderland "$root/tests/data/certs/good.der" "$root/tests/data/certs/good-aes.p8.der" > /dev/null
 taskset -a -pc "$server_cpu" "$server_pid" > /dev/null
 if [ "$tool" = perf ]; then
-  perf record -g -o "$out/perf.$name.data" -p "$server_pid" > /dev/null 2>&1 &
+  perf record ${PROF_PERF_ARGS:--g} -o "$out/perf.$name.data" -p "$server_pid" > /dev/null 2>&1 &
   perf_pid=$!
   sleep 1
 fi
