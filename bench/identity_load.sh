@@ -33,6 +33,10 @@
 #   IDL_KAM_CHILDREN [nproc]  Kamailio UDP worker processes (its `children`), one run per word:
 #                  the default matches sipcred's signing pool (one thread per core); under a shared
 #                  core a single worker also gets a smaller share of it than sipcred's threads do
+#   IDL_MALLOC_THP [0]   sipcred runs, one per word: 0 as shipped, 1 with
+#                  GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc backs its heap with transparent huge
+#                  pages; on this VM a first-touch page fault of the growing heap is what an
+#                  exchange spends most on, see BENCHMARKS.md)
 #   IDL_SIGN_CPUS  [$IDL_SERVER_CPU]  for the signed runs: one run per word, each word a taskset
 #                  core list for every sipcred thread but the I/O thread (the signing pool, and
 #                  the idle store writer); e.g. "0 0,1" runs each IDENTITY_TOML with the signers
@@ -52,6 +56,7 @@ server_cpu=${IDL_SERVER_CPU:-0}
 sipp_cpu=${IDL_SIPP_CPU:-1}
 sign_cpus=${IDL_SIGN_CPUS:-$server_cpu}
 kam_children=${IDL_KAM_CHILDREN:-$(nproc)}
+malloc_thp=${IDL_MALLOC_THP:-0}
 out=${IDL_OUT:-}
 id="$root/tests/integration/identity"
 
@@ -144,13 +149,15 @@ if [[ " $parts " == *" sipcred "* ]]; then
     echo "identity_load: $sipcred not built (cmake --preset release && cmake --build --preset release -j1 --target sipcred); sipcred part skipped" >&2
   else
     . "$root/tests/integration/service_lib.sh"
-    runs=("|")
-    for toml in "${identity_tomls[@]}"; do
-      for sc in $sign_cpus; do runs+=("$toml|$sc"); done
+    runs=()
+    for thp in $malloc_thp; do
+      runs+=("$thp||")
+      for toml in "${identity_tomls[@]}"; do
+        for sc in $sign_cpus; do runs+=("$thp|$toml|$sc"); done
+      done
     done
     for run in "${runs[@]}"; do
-      toml=${run%|*}
-      sc=${run##*|}
+      IFS='|' read -r thp toml sc <<< "$run"
       c=unsigned
       [ -n "$toml" ] && c=$(basename "$toml" .toml)
       rm -rf "$work/svc"
@@ -165,7 +172,7 @@ $(sed -e "s|@PKI@|$work/pki|g" -e "s|@WORK@|$work|g" "$toml")"
       # udp_mtu = 0 keeps the 1.3 kB NOTIFY on UDP (SIPp here is UDP-only); one SIPp address
       # sends everything, so the per-source limit is off (as in bench/sip_load.sh).
       service_setup "$sipcred" "$work/svc" "$extra"
-      service_start
+      if [ "$thp" = 1 ]; then GLIBC_TUNABLES=glibc.malloc.hugetlb=1 service_start; else service_start; fi
       "$py" "$root/tests/integration/tls_client.py" 127.0.0.1 "$tls_port" publish sip:alice@example.com \
         alice wonderland "$root/tests/data/certs/good.der" "$root/tests/data/certs/good-aes.p8.der" > /dev/null
       taskset -a -pc "$server_cpu" "$server_pid" > /dev/null
@@ -177,8 +184,9 @@ $(sed -e "s|@PKI@|$work/pki|g" -e "s|@WORK@|$work|g" "$toml")"
         done
         c="$c, signers on core $sc"
       fi
+      [ "$thp" = 1 ] && c="$c, THP malloc"
       sleep 0.3
-      r=$(sipp_run "sipcred-${c%%,*}${sc:+-${sc//,/+}}" "$here/sipp/cert_subscribe.xml" "$port" "$server_pid" -s alice)
+      r=$(sipp_run "sipcred-${c%%,*}${sc:+-${sc//,/+}}-thp$thp" "$here/sipp/cert_subscribe.xml" "$port" "$server_pid" -s alice)
       record sipcred "$c" "$calls" $r
       service_kill
     done
