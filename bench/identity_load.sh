@@ -121,7 +121,8 @@ if [[ " $parts " == *" kamailio "* ]]; then
   taskset -c "$sipp_cpu" sipp -sf "$here/sipp/identity_notify_uas.xml" -t u1 -i 127.0.0.1 -p "$uas_port" \
     -buff_size 4194304 -max_recv_loops 10000 -nostdin -trace_err -error_file "$work/uas.err" \
     < /dev/null > "$work/uas.out" 2>&1 &
-  sipp_pids+=($!)
+  uas_pid=$!
+  sipp_pids+=("$uas_pid")
   for kc in $kam_children; do
     kp=$(idl_free_port)
     # taskset on the kamailio command: every process it forks inherits the core.
@@ -136,8 +137,12 @@ if [[ " $parts " == *" kamailio "* ]]; then
     idl_pids+=("$kam_pid")
     for _ in $(seq 1 100); do idl_listening udp "$kp" && break; sleep 0.1; done
     sleep 0.5
-    r=$(sipp_run "kamailio-sign-$kc" "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid")
-    record kamailio "auth_add_identity (rsa-sha1, RSA-2048), children=$kc" "$calls" $r
+    u0=$(bl_cpu_ns "$uas_pid")
+    r=($(sipp_run "kamailio-sign-$kc" "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid"))
+    u1=$(bl_cpu_ns "$uas_pid")
+    # SIPp's CPU here is the UAC's and the UAS's together.
+    r[5]=$(( r[5] + u1 - u0 ))
+    record kamailio "auth_add_identity (rsa-sha1, RSA-2048), children=$kc" "$calls" "${r[@]}"
     kill "$kam_pid" 2> /dev/null || true
     wait "$kam_pid" 2> /dev/null || true
   done
