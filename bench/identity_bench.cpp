@@ -80,8 +80,6 @@ void KeySign(benchmark::State& state, bool ec) {
     if (!sig) state.SkipWithError("sign failed");
     benchmark::DoNotOptimize(sig);
   }
-  state.counters["sign/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK_CAPTURE(KeySign, rsa2048 - sha1, false)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(KeySign, p256 - sha256, true)->Unit(benchmark::kMicrosecond);
@@ -99,8 +97,6 @@ void AuthSign(benchmark::State& state, identity::Scheme scheme, identity::Alg al
     if (!h) state.SkipWithError("sign failed");
     benchmark::DoNotOptimize(h);
   }
-  state.counters["sign/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK_CAPTURE(AuthSign, rsa - sha1, identity::Scheme::rfc4474, identity::Alg::rsa_sha1)
     ->Unit(benchmark::kMicrosecond);
