@@ -15,8 +15,10 @@
 # Each SIPp run is count-bounded and as fast as answers come back (SIPp keeps INFLIGHT calls
 # open). Reported per run: exchanges (or requests) per second, and the server's CPU per exchange:
 # the summed run time of every thread of every server process (/proc/PID/task/*/schedstat, ns,
-# bench/lib.sh) read just before and just after SIPp. The servers are pinned to SERVER_CPU and
-# SIPp to SIPP_CPU (taskset), as in bench/sip_load.sh.
+# bench/lib.sh) read just before and just after SIPp; and SIPp's CPU (GNU time for the UAC, plus
+# the UAS's schedstat in the Kamailio part). The servers are pinned to SERVER_CPU and SIPp to
+# SIPP_CPU (taskset), as in bench/sip_load.sh; sipcred's signing pool may be given other cores
+# (IDL_SIGN_CPUS).
 #
 #   bench/identity_load.sh [SIPCRED] [IDENTITY_TOML...]
 #     SIPCRED        default build/release/sipcred
