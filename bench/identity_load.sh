@@ -15,8 +15,10 @@
 # Each SIPp run is count-bounded and as fast as answers come back (SIPp keeps INFLIGHT calls
 # open). Reported per run: exchanges (or requests) per second, and the server's CPU per exchange:
 # the summed run time of every thread of every server process (/proc/PID/task/*/schedstat, ns,
-# bench/lib.sh) read just before and just after SIPp. The servers are pinned to SERVER_CPU and
-# SIPp to SIPP_CPU (taskset), as in bench/sip_load.sh.
+# bench/lib.sh) read just before and just after SIPp; and SIPp's CPU (GNU time for the UAC, plus
+# the UAS's schedstat in the Kamailio part). The servers are pinned to SERVER_CPU and SIPp to
+# SIPP_CPU (taskset), as in bench/sip_load.sh; sipcred's signing pool may be given other cores
+# (IDL_SIGN_CPUS).
 #
 #   bench/identity_load.sh [SIPCRED] [IDENTITY_TOML...]
 #     SIPCRED        default build/release/sipcred
@@ -30,6 +32,17 @@
 #   IDL_INFLIGHT   [50]      calls in flight (SIPp -l); more only overflows the servers' UDP
 #                            receive buffers in bursts (lost 200s, resends), no more throughput
 #   IDL_SERVER_CPU [0]   IDL_SIPP_CPU [1]   cores for taskset
+#   IDL_KAM_CHILDREN [nproc]  Kamailio UDP worker processes (its `children`), one run per word:
+#                  the default matches sipcred's signing pool (one thread per core); under a shared
+#                  core a single worker also gets a smaller share of it than sipcred's threads do
+#   IDL_MALLOC_THP [0]   sipcred runs, one per word: 0 as shipped, 1 with
+#                  GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc backs its heap with transparent huge
+#                  pages; on this VM a first-touch page fault of the growing heap is what an
+#                  exchange spends most on, see BENCHMARKS.md)
+#   IDL_SIGN_CPUS  [$IDL_SERVER_CPU]  for the signed runs: one run per word, each word a taskset
+#                  core list for every sipcred thread but the I/O thread (the signing pool, and
+#                  the idle store writer); e.g. "0 0,1" runs each IDENTITY_TOML with the signers
+#                  on the server core, then with the signers allowed both cores (sharing SIPp's)
 #   IDL_OUT        []        also append the result table (markdown) to this file
 #   IDL_KEEP       [0]       1: keep the scratch directory (logs, SIPp statistics and errors)
 set -euo pipefail
@@ -43,6 +56,9 @@ calls=${IDL_CALLS:-20000}
 inflight=${IDL_INFLIGHT:-50}
 server_cpu=${IDL_SERVER_CPU:-0}
 sipp_cpu=${IDL_SIPP_CPU:-1}
+sign_cpus=${IDL_SIGN_CPUS:-$server_cpu}
+kam_children=${IDL_KAM_CHILDREN:-$(nproc)}
+malloc_thp=${IDL_MALLOC_THP:-0}
 out=${IDL_OUT:-}
 id="$root/tests/integration/identity"
 
@@ -67,17 +83,18 @@ bash "$id/make_pki.sh" "$work/pki"
 results="$work/results"
 : > "$results"
 
-# One result line: "part case calls ok failed retrans wall_s cpu_ns"
+# One result line: "part case calls ok failed retrans wall_s cpu_ns sipp_cpu_ns"
 record() { echo "$*" >> "$results"; }
 
-# A SIPp UAC run against 127.0.0.1:PORT, bounded by count; prints "ok failed retrans wall_s cpu_ns"
-# of the server whose pid is given (its process tree).
+# A SIPp UAC run against 127.0.0.1:PORT, bounded by count; prints "ok failed retrans wall_s cpu_ns
+# sipp_cpu_ns": cpu_ns of the server whose pid is given (its process tree), sipp_cpu_ns SIPp's
+# user + system time (GNU time, 10 ms resolution).
 sipp_run() {  # name scenario port server_pid [sipp args...]
   local name=$1 scenario=$2 p=$3 spid=$4 c0 c1 t0 t1
   shift 4
   c0=$(bl_cpu_ns "$spid")
   t0=$(date +%s.%N)
-  timeout 300 taskset -c "$sipp_cpu" sipp -sf "$scenario" -t u1 -i 127.0.0.1 -p "$(idl_free_port)" \
+  /usr/bin/time -f "%U %S" -o "$work/$name.time" timeout 300 taskset -c "$sipp_cpu" sipp -sf "$scenario" -t u1 -i 127.0.0.1 -p "$(idl_free_port)" \
     -m "$calls" -r 1000000 -rp 1000 -l "$inflight" -nd -buff_size 4194304 \
     -max_recv_loops 10000 -max_sched_loops 10000 -timeout 200s -timeout_error -nostdin \
     -trace_stat -stf "$work/$name.csv" -fd 3600 -trace_err -error_file "$work/$name.err" \
@@ -85,7 +102,8 @@ sipp_run() {  # name scenario port server_pid [sipp args...]
   t1=$(date +%s.%N)
   c1=$(bl_cpu_ns "$spid")
   [ -s "$work/$name.csv" ] || { cat "$work/$name.out" >&2; echo "identity_load: SIPp wrote no statistics ($name)" >&2; return 1; }
-  echo "$(bl_sipp_counts "$work/$name.csv") $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $(( c1 - c0 ))"
+  echo "$(bl_sipp_counts "$work/$name.csv") $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $(( c1 - c0 ))" \
+    "$(awk 'END { printf "%d", ($1 + $2) * 1e9 }' "$work/$name.time" 2> /dev/null || echo 0)"
 }
 
 # --- openssl speed ---------------------------------------------------------------------------------
@@ -94,8 +112,8 @@ if [[ " $parts " == *" openssl "* ]]; then
   rsa=$(awk '/^rsa 2048 bits/ { print $6 }' "$work/speed.out")
   ec=$(awk '/^ *256 bits ecdsa \(nistp256\)/ { print $(NF - 1) }' "$work/speed.out")
   echo "openssl speed (core $server_cpu): rsa2048 $rsa sign/s, ecdsap256 $ec sign/s"
-  record openssl rsa2048 0 "${rsa%.*}" 0 0 1 0
-  record openssl ecdsap256 0 "${ec%.*}" 0 0 1 0
+  record openssl rsa2048 0 "${rsa%.*}" 0 0 1 0 0
+  record openssl ecdsap256 0 "${ec%.*}" 0 0 1 0 0
 fi
 
 # --- Kamailio auth_identity signer ---------------------------------------------------------------
@@ -105,22 +123,31 @@ if [[ " $parts " == *" kamailio "* ]]; then
   taskset -c "$sipp_cpu" sipp -sf "$here/sipp/identity_notify_uas.xml" -t u1 -i 127.0.0.1 -p "$uas_port" \
     -buff_size 4194304 -max_recv_loops 10000 -nostdin -trace_err -error_file "$work/uas.err" \
     < /dev/null > "$work/uas.out" 2>&1 &
-  sipp_pids+=($!)
-  kp=$(idl_free_port)
-  # taskset on the kamailio command: every process it forks inherits the core.
-  mkdir -p "$work/kam-sign"
-  taskset -c "$server_cpu" kamailio -f "$id/kamailio/sign.cfg" -DD -E -Y "$work/kam-sign" \
-    -P "$work/kam-sign/pid" -w "$work/kam-sign" -l udp:127.0.0.1:"$kp" \
-    -A "KEY=\"$work/pki/example.com.key\"" -A "CERT=\"$work/pki/example.com.pem\"" \
-    -A "CERT_URL=\"https://127.0.0.1:$nginx_port/example.com.der\"" -A "NEXT_HOP=\"sip:127.0.0.1:$uas_port\"" \
-    > "$work/kam-sign/log" 2>&1 &
-  kam_pid=$!
-  idl_pids+=("$kam_pid")
-  for _ in $(seq 1 100); do idl_listening udp "$kp" && break; sleep 0.1; done
-  sleep 0.5
-  r=$(sipp_run kamailio-sign "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid")
-  record kamailio "auth_add_identity (rsa-sha1, RSA-2048)" "$calls" $r
-  kill "$kam_pid" 2> /dev/null || true
+  uas_pid=$!
+  sipp_pids+=("$uas_pid")
+  for kc in $kam_children; do
+    kp=$(idl_free_port)
+    # taskset on the kamailio command: every process it forks inherits the core.
+    rm -rf "$work/kam-sign"
+    mkdir -p "$work/kam-sign"
+    taskset -c "$server_cpu" kamailio -f "$id/kamailio/sign.cfg" -DD -E -Y "$work/kam-sign" \
+      -P "$work/kam-sign/pid" -w "$work/kam-sign" -l udp:127.0.0.1:"$kp" -A "CHILDREN=$kc" \
+      -A "KEY=\"$work/pki/example.com.key\"" -A "CERT=\"$work/pki/example.com.pem\"" \
+      -A "CERT_URL=\"https://127.0.0.1:$nginx_port/example.com.der\"" -A "NEXT_HOP=\"sip:127.0.0.1:$uas_port\"" \
+      > "$work/kam-sign/log" 2>&1 &
+    kam_pid=$!
+    idl_pids+=("$kam_pid")
+    for _ in $(seq 1 100); do idl_listening udp "$kp" && break; sleep 0.1; done
+    sleep 0.5
+    u0=$(bl_cpu_ns "$uas_pid")
+    r=($(sipp_run "kamailio-sign-$kc" "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid"))
+    u1=$(bl_cpu_ns "$uas_pid")
+    # SIPp's CPU here is the UAC's and the UAS's together.
+    r[5]=$(( r[5] + u1 - u0 ))
+    record kamailio "auth_add_identity (rsa-sha1, RSA-2048), children=$kc" "$calls" "${r[@]}"
+    kill "$kam_pid" 2> /dev/null || true
+    wait "$kam_pid" 2> /dev/null || true
+  done
 fi
 
 # --- sipcred serve ----------------------------------------------------------------------------------
@@ -129,7 +156,15 @@ if [[ " $parts " == *" sipcred "* ]]; then
     echo "identity_load: $sipcred not built (cmake --preset release && cmake --build --preset release -j1 --target sipcred); sipcred part skipped" >&2
   else
     . "$root/tests/integration/service_lib.sh"
-    for toml in "" "${identity_tomls[@]}"; do
+    runs=()
+    for thp in $malloc_thp; do
+      runs+=("$thp||")
+      for toml in "${identity_tomls[@]}"; do
+        for sc in $sign_cpus; do runs+=("$thp|$toml|$sc"); done
+      done
+    done
+    for run in "${runs[@]}"; do
+      IFS='|' read -r thp toml sc <<< "$run"
       c=unsigned
       [ -n "$toml" ] && c=$(basename "$toml" .toml)
       rm -rf "$work/svc"
@@ -144,12 +179,21 @@ $(sed -e "s|@PKI@|$work/pki|g" -e "s|@WORK@|$work|g" "$toml")"
       # udp_mtu = 0 keeps the 1.3 kB NOTIFY on UDP (SIPp here is UDP-only); one SIPp address
       # sends everything, so the per-source limit is off (as in bench/sip_load.sh).
       service_setup "$sipcred" "$work/svc" "$extra"
-      service_start
+      if [ "$thp" = 1 ]; then GLIBC_TUNABLES=glibc.malloc.hugetlb=1 service_start; else service_start; fi
       "$py" "$root/tests/integration/tls_client.py" 127.0.0.1 "$tls_port" publish sip:alice@example.com \
         alice wonderland "$root/tests/data/certs/good.der" "$root/tests/data/certs/good-aes.p8.der" > /dev/null
       taskset -a -pc "$server_cpu" "$server_pid" > /dev/null
+      if [ -n "$toml" ]; then
+        # Every thread but the I/O thread (tid = pid): the signing pool and the store's writer
+        # (idle here: the one PUBLISH is done).
+        for t in /proc/"$server_pid"/task/*; do
+          [ "${t##*/}" = "$server_pid" ] || taskset -pc "$sc" "${t##*/}" > /dev/null
+        done
+        c="$c, signers on core $sc"
+      fi
+      [ "$thp" = 1 ] && c="$c, THP malloc"
       sleep 0.3
-      r=$(sipp_run "sipcred-$c" "$here/sipp/cert_subscribe.xml" "$port" "$server_pid" -s alice)
+      r=$(sipp_run "sipcred-${c%%,*}${sc:+-${sc//,/+}}-thp$thp" "$here/sipp/cert_subscribe.xml" "$port" "$server_pid" -s alice)
       record sipcred "$c" "$calls" $r
       service_kill
     done
@@ -159,18 +203,18 @@ fi
 "$py" - "$results" "$out" << 'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-lines = ["| part | case | calls | ok | failed | resends | per second | server CPU µs per call | % of a core |",
-         "|---|---|---|---|---|---|---|---|---|"]
+lines = ["| part | case | calls | ok | failed | resends | per second | server CPU µs per call | server CPU, % of a core | SIPp CPU, % of a core |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
 for r in rows:
     part, rest = r[0], r[1:]
-    case = " ".join(rest[:-6])
-    calls, ok, failed, retrans, wall, ns = rest[-6:]
-    ok, wall, ns = int(ok), float(wall), int(ns)
+    case = " ".join(rest[:-7])
+    calls, ok, failed, retrans, wall, ns, sipp_ns = rest[-7:]
+    ok, wall, ns, sipp_ns = int(ok), float(wall), int(ns), int(sipp_ns)
     if part == "openssl":
-        lines.append(f"| openssl speed | {case} sign | | | | | {ok:,} | {1e6 / ok:.1f} | 100 % |")
+        lines.append(f"| openssl speed | {case} sign | | | | | {ok:,} | {1e6 / ok:.1f} | 100 % | |")
         continue
     lines.append(f"| {part} | {case} | {int(calls):,} | {ok:,} | {failed} | {retrans} | {ok / wall:,.0f} "
-                 f"| {ns / 1e3 / max(ok, 1):.1f} | {100 * ns / 1e9 / wall:.0f} % |")
+                 f"| {ns / 1e3 / max(ok, 1):.1f} | {100 * ns / 1e9 / wall:.0f} % | {100 * sipp_ns / 1e9 / wall:.0f} % |")
 text = "\n".join(lines)
 print(text)
 if sys.argv[2]:

@@ -17,6 +17,12 @@ if [ "${SIPCRED_BENCH_LOAD:-0}" = 1 ]; then
   echo "== sip_load"
   bash bench/sip_load.sh build/release/sipcred
 fi
+# SIP Identity signing load (issue 7, bench/identity_load.sh, about 6 minutes): only when asked.
+if [ "${SIPCRED_BENCH_IDENTITY:-0}" = 1 ]; then
+  echo "== identity_load"
+  IDL_SIGN_CPUS="0 0,1" IDL_MALLOC_THP="0 1" bash bench/identity_load.sh build/release/sipcred \
+    bench/identity/rsa-sha1.toml bench/identity/es256.toml
+fi
 # The credential service (issue 5): in-process benchmarks and whole-server runs with SIPp and
 # Python TLS clients, several minutes; only with SIPCRED_BENCH_SERVICE=1.
 if [ "${SIPCRED_BENCH_SERVICE:-0}" = 1 ]; then

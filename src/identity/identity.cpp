@@ -1,5 +1,7 @@
 #include "identity/identity.hpp"
 
+#include <charconv>
+
 #include "core/text.hpp"
 #include "crypto/hash.hpp"
 #include "identity/passport.hpp"
@@ -86,7 +88,9 @@ std::string digest_string(const RequestFields& f, std::string_view date) {
   s += '|';
   s += f.call_id;
   s += '|';
-  s += std::to_string(f.cseq);
+  char cseq[16];
+  auto [end, ec] = std::to_chars(cseq, cseq + sizeof cseq, f.cseq);
+  s.append(cseq, end);
   s += ' ';
   s += f.method;
   s += '|';
@@ -172,23 +176,22 @@ size_t AuthenticationService::overhead(const SignJob& job) {
 Result<IdentityHeaders> AuthenticationService::sign(const SignJob& job, WallTime now) {
   const DomainKey& k = *job.key;
   IdentityHeaders out;
-  std::string date;
-  if (job.fields.date) {
-    date = *job.fields.date;
-  } else {
-    date = to_rfc1123(now);
-    out.date = date;
-  }
+  if (!job.fields.date) out.date = to_rfc1123(now);
+  const std::string_view date = job.fields.date ? *job.fields.date : *out.date;
   if (k.scheme == Scheme::rfc4474) {
     std::string ds = digest_string(job.fields, date);
     auto hash = k.alg == Alg::rsa_sha1 ? crypto::HashAlg::sha1 : crypto::HashAlg::sha256;
     auto sig = k.key.sign(hash, crypto::as_bytes(ds));
     if (!sig) return Unexpected{sig.error()};
     // RFC 4474 §9: Identity = "Identity" HCOLON signed-identity-digest; a quoted base64 string.
-    out.identity =
-        "\"" + mime::base64_encode({reinterpret_cast<const char*>(sig->data()), sig->size()}, 0) +
-        "\"";
-    out.identity_info = "<" + k.info_url + ">;alg=" + std::string{to_string(k.alg)};
+    // Built in place: this runs once per NOTIFY (issue 7's load), no temporaries.
+    std::string b64 =
+        mime::base64_encode({reinterpret_cast<const char*>(sig->data()), sig->size()}, 0);
+    out.identity.reserve(b64.size() + 2);
+    out.identity.append(1, '"').append(b64).append(1, '"');
+    std::string_view alg = to_string(k.alg);
+    out.identity_info.reserve(k.info_url.size() + alg.size() + 7);
+    out.identity_info.append(1, '<').append(k.info_url).append(">;alg=").append(alg);
     return out;
   }
   // RFC 8224 §4.1: iat is the Date's time when the request carries one.
@@ -203,10 +206,11 @@ Result<IdentityHeaders> AuthenticationService::sign(const SignJob& job, WallTime
   std::string input = passport_signing_input(h, claims);
   auto sig = k.key.sign_raw_ecdsa(crypto::HashAlg::sha256, crypto::as_bytes(input));
   if (!sig) return Unexpected{sig.error()};
-  out.identity = input + "." +
-                 base64url_encode({reinterpret_cast<const char*>(sig->data()), sig->size()}) +
-                 ";info=<" + k.info_url + ">;alg=ES256";
-  if (k.body_claim) out.identity += ";ppt=" + std::string{kBodyPpt};
+  std::string sig64 = base64url_encode({reinterpret_cast<const char*>(sig->data()), sig->size()});
+  out.identity.reserve(input.size() + sig64.size() + k.info_url.size() + kBodyPpt.size() + 30);
+  out.identity.append(input).append(1, '.').append(sig64);
+  out.identity.append(";info=<").append(k.info_url).append(">;alg=ES256");
+  if (k.body_claim) out.identity.append(";ppt=").append(kBodyPpt);
   return out;
 }
 
