@@ -7,4 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build build/release -j"$(nproc)" --target sipcred
+# glibc's heap on transparent huge pages: each SUBSCRIBE/NOTIFY exchange touches fresh heap, and
+# the page faults were a third of its cost (BENCHMARKS.md, "SIP Identity"). Other tunables kept.
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"
 exec ./build/release/sipcred serve --dev --data-dir "${SIPCRED_DATA_DIR:-data}" "$@"
