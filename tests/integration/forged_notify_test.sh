@@ -12,6 +12,7 @@
 #   no Identity                                      → 1, discarded: Identity: 428 …
 #   signed by another domain (its own certificate)   → 1, discarded: Identity: 437 …
 #   body changed after signing                       → 1, discarded: Identity: 438 …
+#   correctly signed, the certificate expired        → 1, discarded: … expired
 #   correctly signed (openssl signer, sipcred signer) → 0, the certificate written, its SHA-256
 #                                                       as openssl computes it
 #   forged_notify_test.sh PATH_TO_SIPCRED
@@ -170,6 +171,19 @@ tamper() {  # sign command
 }
 check tampered-body-438 exchange 1 "discarded: Identity: 438" \
   "$(tamper "$(openssl_signer "$work/id-com.key" "$url_com")")"
+
+# TRUST-2's last part: a correctly signed NOTIFY whose certificate is out of its validity
+# (tests/data/certs/expired.der: Alice's, valid 2010-2011) is discarded as well.
+expired() {
+  local body=$work/alice.der
+  cp "$here/../data/certs/expired.der" "$work/alice.der"
+  local rc=0
+  exchange 1 "discarded: " "$(sipcred_signer "$work/id-com.key" "$work/id-com.pem" "$url_com")" ||
+    rc=1
+  openssl x509 -in "$work/alice.pem" -outform DER -out "$body"
+  grep -q "^discarded: .*expired" "$work/fetch.txt" && [ $rc -eq 0 ]
+}
+check expired-certificate expired
 
 accepted() {  # sign command
   exchange 0 "SHA-256 $want_fp" "$1" || return 1
