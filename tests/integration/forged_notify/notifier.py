@@ -5,8 +5,8 @@ notifier for one `sipcred fetch` exchange, so that the test decides what the NOT
 
     notifier.py PORT_FILE BODY SIGN [--from URI]
 
-Binds 127.0.0.1:0 and writes the port to PORT_FILE. For the first SUBSCRIBE it answers 200 OK
-(RFC 6665 §4.2.1) with a To tag of its own and Expires: 0, then sends one NOTIFY in that dialog
+Binds 127.0.0.1:0 and writes the port to PORT_FILE. For the first SUBSCRIBE it builds and signs the NOTIFY,
+answers 200 OK (RFC 6665 §4.2.1) with a To tag of its own and Expires: 0, then sends the NOTIFY in that dialog
 (RFC 6665 §4.2.2; RFC 3261 §12.2.1.1): From = the SUBSCRIBE's To URI (or --from URI) with the
 tag of the 200, To = the subscriber's From with its tag, the same Call-ID, Contact, Event:
 certificate, Subscription-State: terminated;reason=timeout, body = BODY (DER,
@@ -108,8 +108,8 @@ def main():
                     "Contact: <sip:notifier@127.0.0.1:%d>" % port,
                     "Expires: 0",
                     "Content-Length: 0", "", ""]).encode()
-            s.sendto(ok200, src)
             if notify is not None:
+                s.sendto(ok200, src)
                 continue
             # RFC 6665 §4.2.2 / RFC 3261 §12.1.1: the notifier's side of the dialog.
             contact = uri_of(first(headers, "contact"))
@@ -132,6 +132,9 @@ def main():
                                     check=True).stdout
             open(a.port_file + ".notify", "wb").write(notify)
             peer = src
+            # Signed before the 200 goes out, so that the NOTIFY follows it at once however slow
+            # the signer (the client waits 5 s after its 2xx).
+            s.sendto(ok200, src)
             s.sendto(notify, peer)
             deadline = time.monotonic() + 5
             next_send = time.monotonic() + interval
