@@ -5,9 +5,9 @@ notifier for one `sipcred fetch` exchange, so that the test decides what the NOT
 
     notifier.py PORT_FILE BODY SIGN [--from URI]
 
-Binds 127.0.0.1:0 and writes the port to PORT_FILE. For the first SUBSCRIBE it builds and signs the NOTIFY,
-answers 200 OK (RFC 6665 §4.2.1) with a To tag of its own and Expires: 0, then sends the NOTIFY in that dialog
-(RFC 6665 §4.2.2; RFC 3261 §12.2.1.1): From = the SUBSCRIBE's To URI (or --from URI) with the
+Binds 127.0.0.1:0 and writes the port to PORT_FILE. For the first SUBSCRIBE it builds and signs
+the NOTIFY, answers 200 OK (RFC 6665 §4.2.1) with a To tag of its own and Expires: 0, then sends
+the NOTIFY in that dialog (RFC 6665 §4.2.2; RFC 3261 §12.2.1.1): From = the SUBSCRIBE's To URI (or --from URI) with the
 tag of the 200, To = the subscriber's From with its tag, the same Call-ID, Contact, Event:
 certificate, Subscription-State: terminated;reason=timeout, body = BODY (DER,
 application/pkix-cert). SIGN is a shell command that reads the unsigned NOTIFY on stdin and
