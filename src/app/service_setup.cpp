@@ -157,6 +157,7 @@ Result<IdentitySetup> setup_identity(Config& c, WallTime now) {
   auto alg = identity::parse_alg(c.identity_alg);
   if (!scheme || !alg) return fail(Errc::config, "identity.scheme or identity.alg is not valid");
   const bool ec = *scheme == identity::Scheme::rfc8224;
+  std::string dev_trust;  // the development domain's identity certificate (PEM), for clients
   // The development domain (added by setup_dev_domain when it is in use) signs with a key of its
   // own unless one is configured.
   if (c.dev && std::find(c.domains.begin(), c.domains.end(), kDevDomain) != c.domains.end()) {
@@ -207,6 +208,19 @@ Result<IdentitySetup> setup_identity(Config& c, WallTime now) {
     identity::DomainKey k{d.domain, *key, *cert, url, *scheme, *alg, c.identity_body_claim};
     if (auto r = out.service->add(k); !r) return Unexpected{r.error()};
     out.served.push_back({url, cert->der()});
+    if (c.dev && d.domain == kDevDomain) dev_trust += crypto::certificate_pem(*cert);
+  }
+  if (!dev_trust.empty()) {
+    // What a development client trusts in one file (--ca): the TLS certificate of the domain,
+    // which also serves the HTTPS endpoint, and the certificate its NOTIFYs are signed with.
+    std::string tls;
+    for (const auto& t : c.tls_identities) {
+      if (t.domain == kDevDomain) tls += read_text(t.certificate_file).value_or("");
+    }
+    auto path = std::filesystem::path{c.data_dir} / "dev-trust.pem";
+    if (auto r = write_atomically(path, tls + dev_trust, 0644); !r) return Unexpected{r.error()};
+    log::info("development domain {}: clients trust {} (TLS and identity certificates)", kDevDomain,
+              std::filesystem::absolute(path).string());
   }
   return out;
 }

@@ -225,9 +225,9 @@ std::variant<Outcome, NeedCertificate> Verifier::begin(const sip::Message& m, Wa
   auto age = now - p->signed_at;
   auto w = window(config_, p->scheme);
   if (age > w || -age > w) {
-    return reject(403,
-                  "signed " + std::to_string(age.count()) + " s from now; the window is " +
-                      std::to_string(w.count()) + " s",
+    std::string when = age.count() >= 0 ? std::to_string(age.count()) + " s ago"
+                                        : std::to_string(-age.count()) + " s in the future";
+    return reject(403, "signed " + when + "; the window is " + std::to_string(w.count()) + " s",
                   p->scheme);
   }
   return NeedCertificate{p->url};
