@@ -15,8 +15,10 @@
 #   correctly signed, the certificate expired        → 1, discarded: … expired
 #   correctly signed (openssl signer, sipcred signer) → 0, the certificate written, its SHA-256
 #                                                       as openssl computes it
+#   unsigned, the certificate issued by a trusted CA for the AOR (TRUST-1) → 0; CA not trusted → 1
+#   --cache-dir: served from the cache within --cache-seconds, for that AOR only (TRUST-3)
 #   forged_notify_test.sh PATH_TO_SIPCRED
-# REQ TRUST-2
+# REQ TRUST-1 TRUST-2 TRUST-3
 # REQ-PART ID-2
 set -euo pipefail
 sipcred=$1
@@ -216,6 +218,76 @@ untrusted_anchor() {
   [ "$rc" -eq 1 ] && grep -q "discarded: Identity: 437" "$work/fetch.txt"
 }
 check identity-ca-not-anchoring-437 untrusted_anchor
+
+# TRUST-1: a certificate a trusted CA issued for the AOR asked for may be used whatever carried it
+# (here an unsigned NOTIFY); with anchors that do not include that CA it is discarded (428).
+ca_issued() {  # identity-ca option ("" for the default, --ca), want-exit, text
+  cp "$work/alice.der" "$work/alice-self.der"
+  openssl x509 -in "$work/alice-ca.pem" -outform DER -out "$work/alice.der"
+  rm -f "$work/notifier.port"
+  python3 "$here/forged_notify/notifier.py" "$work/notifier.port" "$work/alice.der" cat &
+  notifier_pid=$!
+  for _ in $(seq 1 100); do [ -s "$work/notifier.port" ] && break; sleep 0.05; done
+  local rc=0
+  # shellcheck disable=SC2086
+  "$sipcred" fetch --aor sip:alice@example.com --server "127.0.0.1:$(cat "$work/notifier.port")" \
+    --transport udp --ca "$work/ca.pem" $1 --timeout 10 > "$work/fetch.txt" 2>&1 || rc=$?
+  wait "$notifier_pid" || true
+  notifier_pid=
+  cp "$work/alice-self.der" "$work/alice.der"
+  cat "$work/fetch.txt"
+  [ "$rc" -eq "$2" ] && grep -qF -- "$3" "$work/fetch.txt"
+}
+(cd "$work" && issue alice-ca rsa:2048 "URI:sip:alice@example.com")
+check ca-issued-certificate-trusted ca_issued "" 0 "issued by a trusted CA"
+check ca-issued-certificate-untrusted-ca ca_issued "--identity-ca $work/otherca.pem" 1 \
+  "discarded: Identity: 428"
+
+# TRUST-3: a verified certificate is kept under the AOR it was asked for and verified for, and
+# served from there within --cache-seconds without asking; another AOR is never answered from it.
+cached() {
+  local dead rc=0
+  dead=$(free_port)
+  rm -rf "$work/cache"
+  exchange 0 "SHA-256 $want_fp" "$(sipcred_signer "$work/id-com.key" "$work/id-com.pem" "$url_com")" \
+    > /dev/null || return 1
+  "$sipcred" fetch --aor sip:alice@example.com --server "127.0.0.1:$dead" --transport udp \
+    --ca "$work/ca.pem" --timeout 2 --cache-dir "$work/cache" --cache-seconds 60 \
+    > "$work/cached.txt" 2>&1 || rc=$?
+  cat "$work/cached.txt"
+  [ "$rc" -eq 2 ] || return 1  # nothing cached yet: the dead server is asked, and fails
+  # The genuine exchange again, now with the cache.
+  rm -f "$work/notifier.port"
+  python3 "$here/forged_notify/notifier.py" "$work/notifier.port" "$work/alice.der" \
+    "$(sipcred_signer "$work/id-com.key" "$work/id-com.pem" "$url_com")" &
+  notifier_pid=$!
+  for _ in $(seq 1 100); do [ -s "$work/notifier.port" ] && break; sleep 0.05; done
+  "$sipcred" fetch --aor sip:alice@example.com --server "127.0.0.1:$(cat "$work/notifier.port")" \
+    --transport udp --ca "$work/ca.pem" --timeout 10 --cache-dir "$work/cache" \
+    --cache-seconds 60 || return 1
+  wait "$notifier_pid" || true
+  notifier_pid=
+  [ "$(ls "$work/cache" | wc -l)" -eq 1 ] || return 1
+  "$sipcred" fetch --aor sip:alice@example.com --server "127.0.0.1:$dead" --transport udp \
+    --ca "$work/ca.pem" --timeout 2 --cache-dir "$work/cache" --cache-seconds 60 \
+    > "$work/cached.txt" 2>&1 || return 1
+  cat "$work/cached.txt"
+  grep -q "(cached)" "$work/cached.txt" && grep -q "SHA-256 $want_fp" "$work/cached.txt" || return 1
+  # Another AOR asks the (dead) server, never the cache.
+  rc=0
+  "$sipcred" fetch --aor sip:bob@example.com --server "127.0.0.1:$dead" --transport udp \
+    --ca "$work/ca.pem" --timeout 2 --cache-dir "$work/cache" --cache-seconds 60 \
+    > "$work/cached.txt" 2>&1 || rc=$?
+  [ "$rc" -eq 2 ] || return 1
+  # Past --cache-seconds the server is asked again.
+  touch -d "2 minutes ago" "$work"/cache/*.der
+  rc=0
+  "$sipcred" fetch --aor sip:alice@example.com --server "127.0.0.1:$dead" --transport udp \
+    --ca "$work/ca.pem" --timeout 2 --cache-dir "$work/cache" --cache-seconds 60 \
+    > "$work/cached.txt" 2>&1 || rc=$?
+  [ "$rc" -eq 2 ]
+}
+check cache-by-asserted-aor cached
 
 kill -0 "$server_pid" || { echo "server died"; failures=$((failures + 1)); }
 echo "$passed passed, $failures failed"
