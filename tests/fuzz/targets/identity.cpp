@@ -44,4 +44,5 @@ SIPCRED_FUZZ_TARGET(identity) {
     check(again.has_value(), "canonical JSON does not parse");
     check(again && again->canonical() == c, "canonical JSON is not stable");
   }
+  return 0;
 }
