@@ -134,20 +134,14 @@ Result<void> AuthenticationService::add(DomainKey k) {
     return fail(Errc::config, "identity info_url of " + k.domain + " must be an https URL");
   }
   k.domain = ascii_lowercase(k.domain);
-  std::string d = k.domain;
-  keys_[d] = std::make_shared<const DomainKey>(std::move(k));
+  std::string domain = k.domain;
+  keys_[std::move(domain)] = std::make_shared<const DomainKey>(std::move(k));
   return {};
 }
 
 std::shared_ptr<const DomainKey> AuthenticationService::find(std::string_view domain) const {
   auto it = keys_.find(ascii_lowercase(domain));
   return it == keys_.end() ? nullptr : it->second;
-}
-
-std::vector<std::shared_ptr<const DomainKey>> AuthenticationService::domains() const {
-  std::vector<std::shared_ptr<const DomainKey>> out;
-  for (const auto& [_, k] : keys_) out.push_back(k);
-  return out;
 }
 
 Result<SignJob> AuthenticationService::prepare(const sip::Message& m) const {

@@ -85,7 +85,6 @@ class AuthenticationService {
   Result<void> add(DomainKey k);
   std::shared_ptr<const DomainKey> find(std::string_view domain) const;
   size_t size() const { return keys_.size(); }
-  std::vector<std::shared_ptr<const DomainKey>> domains() const;
 
   // The work for a request whose From host is one of ours; Errc::not_found for any other From:
   // the service signs nothing it does not vouch for (ID-1).

@@ -1,5 +1,7 @@
 #include "identity/verifier.hpp"
 
+#include <optional>
+
 #include "core/text.hpp"
 #include "crypto/hash.hpp"
 #include "identity/passport.hpp"
@@ -53,6 +55,7 @@ struct Parsed {
   std::string signature;      // raw signature bytes
   std::string signing_input;  // RFC 8224: what the JWS signature covers
   WallTime signed_at{};       // Date (RFC 4474) or iat (RFC 8224)
+  bool body_claim = false;    // RFC 8224: the token carries our body claim
 };
 
 bool is_https(std::string_view url) {
@@ -193,6 +196,7 @@ Result<Parsed> parse(const sip::Message& m, Outcome& failure) {
     }
   }
   p.signed_at = WallTime{std::chrono::seconds{pp->claims.iat}};
+  p.body_claim = !pp->claims.body_sha256.empty();
   p.url = std::move(url);
   p.signature = std::move(pp->signature);
   p.signing_input = std::move(pp->signing_input);
@@ -216,29 +220,37 @@ bool covers(const crypto::Certificate& cert, std::string_view host) {
   return false;
 }
 
+// parse() and the freshness check (RFC 4474 §6 step 4, RFC 8224 §6.2.2): what both steps start
+// with. A failure comes back in `failure`.
+std::optional<Parsed> checked(const sip::Message& m, const VerifierConfig& c, WallTime now,
+                              Outcome& failure) {
+  auto p = parse(m, failure);
+  if (!p) return std::nullopt;
+  auto age = now - p->signed_at;
+  auto w = window(c, p->scheme);
+  if (age > w || -age > w) {
+    std::string when = age.count() >= 0 ? std::to_string(age.count()) + " s ago"
+                                        : std::to_string(-age.count()) + " s in the future";
+    failure = reject(403, "signed " + when + "; the window is " + std::to_string(w.count()) + " s",
+                     p->scheme);
+    return std::nullopt;
+  }
+  return std::move(*p);
+}
+
 }  // namespace
 
 std::variant<Outcome, NeedCertificate> Verifier::begin(const sip::Message& m, WallTime now) const {
   Outcome failure;
-  auto p = parse(m, failure);
+  auto p = checked(m, config_, now, failure);
   if (!p) return failure;
-  auto age = now - p->signed_at;
-  auto w = window(config_, p->scheme);
-  if (age > w || -age > w) {
-    std::string when = age.count() >= 0 ? std::to_string(age.count()) + " s ago"
-                                        : std::to_string(-age.count()) + " s in the future";
-    return reject(403, "signed " + when + "; the window is " + std::to_string(w.count()) + " s",
-                  p->scheme);
-  }
   return NeedCertificate{p->url};
 }
 
 Outcome Verifier::finish(const sip::Message& m, const Result<std::string>& certificate,
                          WallTime now) {
-  auto first = begin(m, now);
-  if (auto* o = std::get_if<Outcome>(&first)) return *o;
   Outcome failure;
-  auto p = parse(m, failure);
+  auto p = checked(m, config_, now, failure);
   if (!p) return failure;
   const Scheme s = p->scheme;
   if (!certificate) return reject(436, p->url + ": " + certificate.error().detail, s);
@@ -265,12 +277,9 @@ Outcome Verifier::finish(const sip::Message& m, const Result<std::string>& certi
                               crypto::as_bytes(p->signature));
   }
   if (!ok) return reject(438, "the signature does not verify", s);
-  if (s == Scheme::rfc8224 && config_.require_body_claim && !p->fields.body.empty()) {
-    auto id = sip::parse_identity(*m.first(sip::HeaderId::identity));
-    auto pp = parse_passport(id->signature);
-    if (pp->claims.body_sha256.empty()) {
-      return reject(438, "the body is not covered by the PASSporT (no body claim)", s);
-    }
+  if (s == Scheme::rfc8224 && config_.require_body_claim && !p->fields.body.empty() &&
+      !p->body_claim) {
+    return reject(438, "the body is not covered by the PASSporT (no body claim)", s);
   }
   // RFC 4474 §6 step 4 / RFC 8224 §12.1: the same request seen twice within the window.
   std::string key_text = p->fields.call_id + '\n' + p->fields.from_tag + '\n' +

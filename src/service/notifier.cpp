@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "sip/header_table.hpp"
 #include "sip/headers.hpp"
 
 namespace sipcred::service {
@@ -24,18 +23,6 @@ uint64_t seconds_left(TimePoint now, TimePoint until) {
   if (until <= now) return 0;
   auto ms = (until - now).count();
   return static_cast<uint64_t>((ms + 999) / 1000);
-}
-
-// The length of m.serialize() without building it (the same lines as Message::serialize_to):
-// the §18.1.1 size check runs for every NOTIFY, and a 1.3–2 kB string made only to be measured
-// costs a fresh heap block each time (BENCHMARKS.md, SIP Identity: allocation stalls).
-size_t serialized_size(const sip::Message& m) {
-  size_t n = m.method().size() + 1 + m.request_uri().size() + 1 + m.version().size() + 2;
-  for (const auto& f : m.fields()) {
-    n += (f.id == sip::HeaderId::unknown ? m.name(f) : sip::header_info(f.id).name).size();
-    n += 2 + m.value(f).size() + 2;
-  }
-  return n + 2 + m.body().size();
 }
 
 }  // namespace
@@ -239,7 +226,7 @@ void Notifier::send_notify(Subscription& s, TimePoint now, std::vector<Outgoing>
   // port, counting the Identity still to come (an RSA-2048 one with its Date and Identity-Info is
   // about 500 bytes). Rebuilt for TCP with the same CSeq (Via and Contact change).
   if (to.transport == Transport::udp && !force_udp && config_.udp_mtu != 0 &&
-      serialized_size(m) + (job ? identity::AuthenticationService::overhead(*job) : 0) >
+      m.serialized_size() + (job ? identity::AuthenticationService::overhead(*job) : 0) >
           config_.udp_mtu) {
     to.transport = Transport::tcp;
     fallback = config_.udp_fallback;

@@ -126,6 +126,21 @@ void Message::serialize_to(std::string& out) const {
   out.append("\r\n").append(body());
 }
 
+size_t Message::serialized_size() const {
+  // The same lines as serialize_to.
+  size_t n = 2;
+  if (is_request_) {
+    n += method().size() + 1 + request_uri().size() + 1 + version().size();
+  } else {
+    n += version().size() + 1 + std::to_string(status_).size() + 1 + reason().size();
+  }
+  for (const auto& f : fields_) {
+    n += (f.id == HeaderId::unknown ? view(f.name) : header_info(f.id).name).size();
+    n += 2 + view(f.value).size() + 2;
+  }
+  return n + 2 + body().size();
+}
+
 std::string Message::serialize() const {
   std::string out;
   serialize_to(out);

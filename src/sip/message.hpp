@@ -74,6 +74,8 @@ class Message {
   // Canonical wire form: header names in their long form, one field per line.
   std::string serialize() const;
   void serialize_to(std::string& out) const;
+  // serialize().size(), without building it.
+  size_t serialized_size() const;
 
  private:
   friend class MessageBuilder;

@@ -156,6 +156,7 @@ void check_valid_message(const Case& c) {
 
   // parse -> serialize -> parse gives the same message.
   std::string wire = msg->serialize();
+  EXPECT_EQ(msg->serialized_size(), wire.size());
   auto again = parse_datagram(wire);
   ASSERT_TRUE(again.has_value()) << again.error().detail << "\n" << wire;
   EXPECT_EQ(again->serialize(), wire);
