@@ -7,6 +7,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 
@@ -26,6 +27,25 @@ std::string_view to_string(HashAlg alg) {
       return "SHA-512-256";
   }
   return "?";
+}
+
+const EVP_MD* evp_md(HashAlg alg) {
+  static const std::array<const EVP_MD*, kHashAlgCount> fetched = [] {
+    auto get = [](const char* name, const EVP_MD* legacy) -> const EVP_MD* {
+      const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);  // kept for the process' life
+      return md != nullptr ? md : legacy;
+    };
+    std::array<const EVP_MD*, kHashAlgCount> a{};
+    a[static_cast<size_t>(HashAlg::md5)] = get("MD5", EVP_md5());
+    a[static_cast<size_t>(HashAlg::sha1)] = get("SHA1", EVP_sha1());
+    a[static_cast<size_t>(HashAlg::sha256)] = get("SHA256", EVP_sha256());
+    a[static_cast<size_t>(HashAlg::sha512)] = get("SHA512", EVP_sha512());
+    a[static_cast<size_t>(HashAlg::sha512_256)] = get("SHA512-256", EVP_sha512_256());
+    ERR_clear_error();  // a failed fetch (no MD5 in a FIPS-only setup) leaves an error queued
+    return a;
+  }();
+  auto i = static_cast<size_t>(alg);
+  return i < fetched.size() ? fetched[i] : fetched[static_cast<size_t>(HashAlg::sha256)];
 }
 
 size_t digest_size(HashAlg alg) {

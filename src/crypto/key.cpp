@@ -299,20 +299,58 @@ PublicKey PrivateKey::public_key() const {
   return PublicKey{key_};
 }
 
-Result<Bytes> PrivateKey::sign(HashAlg alg, std::span<const uint8_t> data) const {
-  MdCtxPtr ctx{EVP_MD_CTX_new()};
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, evp_md(alg), nullptr, key_->pkey) != 1) {
-    return openssl_fail("signing init failed");
+namespace {
+
+using PkeyCtxPtr = Owned<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+
+// A signing context for `alg` from the key's free list, or a new one (sign_init done, the hash
+// set: RSA then signs PKCS#1 v1.5 over the DigestInfo, RFC 8017 §9.2, exactly as
+// EVP_DigestSign does).
+PkeyCtxPtr take_sign_ctx(KeyHandle& k, HashAlg alg) {
+  auto& list = k.sign_ctxs[static_cast<size_t>(alg)];
+  {
+    std::lock_guard lock{k.sign_mutex};
+    if (!list.empty()) {
+      PkeyCtxPtr c{list.back()};
+      list.pop_back();
+      return c;
+    }
   }
+  PkeyCtxPtr c{EVP_PKEY_CTX_new_from_pkey(nullptr, k.pkey, nullptr)};
+  if (!c || EVP_PKEY_sign_init(c.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(c.get(), evp_md(alg)) != 1) {
+    return nullptr;
+  }
+  return c;
+}
+
+void give_back_sign_ctx(KeyHandle& k, HashAlg alg, PkeyCtxPtr c) {
+  constexpr size_t kKeep = 16;  // more signers than this at once is not a configuration we run
+  auto& list = k.sign_ctxs[static_cast<size_t>(alg)];
+  std::lock_guard lock{k.sign_mutex};
+  if (list.size() < kKeep) list.push_back(c.release());
+}
+
+}  // namespace
+
+Result<Bytes> PrivateKey::sign(HashAlg alg, std::span<const uint8_t> data) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &digest_len, evp_md(alg), nullptr) != 1) {
+    return openssl_fail("signing digest failed");
+  }
+  PkeyCtxPtr ctx = take_sign_ctx(*key_, alg);
+  if (!ctx) return openssl_fail("signing init failed");
   size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, data.data(), data.size()) != 1) {
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest, digest_len) != 1) {
     return openssl_fail("signing failed");
   }
   Bytes sig(len);
-  if (EVP_DigestSign(ctx.get(), sig.data(), &len, data.data(), data.size()) != 1) {
-    return openssl_fail("signing failed");
+  if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest, digest_len) != 1) {
+    return openssl_fail("signing failed");  // the context is dropped, not reused
   }
   sig.resize(len);
+  give_back_sign_ctx(*key_, alg, std::move(ctx));
   return sig;
 }
 

@@ -6,18 +6,34 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "crypto/hash.hpp"
 
 namespace sipcred::crypto {
 
+inline constexpr size_t kHashAlgCount = 5;  // the values of HashAlg
+
 struct KeyHandle {
   EVP_PKEY* pkey = nullptr;
+  // Signing contexts already through EVP_PKEY_sign_init, one free list per hash (key.cpp's
+  // sign()): setting one up costs more than a P-256 signature's own arithmetic, and a server
+  // signs with the same key all day. A context is used by one thread at a time.
+  std::mutex sign_mutex;
+  std::array<std::vector<EVP_PKEY_CTX*>, kHashAlgCount> sign_ctxs;
+
   explicit KeyHandle(EVP_PKEY* k) : pkey(k) {}
-  ~KeyHandle() { EVP_PKEY_free(pkey); }
+  ~KeyHandle() {
+    for (auto& list : sign_ctxs) {
+      for (EVP_PKEY_CTX* c : list) EVP_PKEY_CTX_free(c);
+    }
+    EVP_PKEY_free(pkey);
+  }
   KeyHandle(const KeyHandle&) = delete;
   KeyHandle& operator=(const KeyHandle&) = delete;
 };
@@ -49,20 +65,9 @@ inline Unexpected openssl_fail(const std::string& what) {
   return fail(Errc::crypto, what + " (" + openssl_error() + ")");
 }
 
-inline const EVP_MD* evp_md(HashAlg alg) {
-  switch (alg) {
-    case HashAlg::md5:
-      return EVP_md5();
-    case HashAlg::sha1:
-      return EVP_sha1();
-    case HashAlg::sha256:
-      return EVP_sha256();
-    case HashAlg::sha512:
-      return EVP_sha512();
-    case HashAlg::sha512_256:
-      return EVP_sha512_256();
-  }
-  return EVP_sha256();
-}
+// The digest, fetched from the default provider once per process (hash.cpp). OpenSSL 3 looks a
+// legacy EVP_sha256()-style object up again by name on every init; a fetched one goes straight
+// to the provider. Falls back to the legacy object if the fetch fails.
+const EVP_MD* evp_md(HashAlg alg);
 
 }  // namespace sipcred::crypto

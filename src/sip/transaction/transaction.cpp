@@ -52,6 +52,9 @@ std::vector<Action> NonInviteClient::on_response(Message response, TimePoint now
         timer_f_.reset();
         // Timer K absorbs response retransmissions: T4 on unreliable transports, 0 otherwise.
         timer_k_ = now + (reliable_ ? Duration{0} : timers_.t4);
+        // Completed never sends the request again: release it now rather than when Timer K
+        // fires (T4, 5 s, of a signed NOTIFY's ~2 kB per transaction).
+        std::string{}.swap(request_);
         out.push_back(Deliver{std::move(response)});
         if (reliable_) state_ = State::terminated;
       }

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "support/run.hpp"
 
 namespace sipcred::crypto {
@@ -46,8 +49,11 @@ TEST(Key, EncryptedPkcs8OpensInOpenssl) {
     EXPECT_NE(parsed.out.find("PBKDF2"), std::string::npos);
     EXPECT_NE(parsed.out.find(cipher), std::string::npos) << parsed.out;
     // RFC 8018 §A.2: hmacWithSHA1 is the default PRF and is left out of the encoding.
-    if (*prf) EXPECT_NE(parsed.out.find(prf), std::string::npos) << parsed.out;
-    if (!*prf) EXPECT_EQ(parsed.out.find("hmacWithSHA256"), std::string::npos) << parsed.out;
+    if (*prf) {
+      EXPECT_NE(parsed.out.find(prf), std::string::npos) << parsed.out;
+    } else {
+      EXPECT_EQ(parsed.out.find("hmacWithSHA256"), std::string::npos) << parsed.out;
+    }
     auto opened =
         run("openssl pkcs8 -inform DER -in " + (dir / "key.p8") +
             " -passin 'pass:correct horse' -out " + (dir / "plain.pem") + " && openssl pkey -in " +
@@ -124,6 +130,54 @@ TEST(Key, SignatureVerifiesWithOpenssl) {
                (dir / "sig") + " " + (dir / "data"));
   EXPECT_EQ(v.status, 0) << v.out;
   EXPECT_NE(v.out.find("Verified OK"), std::string::npos);
+}
+
+// The key keeps its signing contexts and hands them to one thread at a time: signatures made
+// back to back, with each hash, and from several threads at once must all be what openssl
+// makes. RSA PKCS#1 v1.5 is deterministic (RFC 8017 §8.2.1), so each must equal `openssl dgst
+// -sign` over the same bytes; ECDSA is not, so each must verify in openssl.
+TEST(Key, ReusedSigningContextsMatchOpensslAcrossHashesAndThreads) {
+  test::TempDir dir;
+  auto rsa = PrivateKey::generate(KeyType::rsa2048);
+  auto ec = PrivateKey::generate(KeyType::ec_p256);
+  ASSERT_TRUE(rsa && ec);
+  test::write_bytes(dir / "rsa.p8", rsa->to_pkcs8());
+  test::write_bytes(dir / "ec.pub", ec->public_key().der());
+  const std::string data = "2|sip:alice@example.com|NOTIFY|Sat, 13 Nov 2010 23:29:00 GMT|body";
+  test::write_bytes(dir / "data", as_bytes(data));
+  auto expected = [&](const char* hash) {
+    auto r = run(std::string{"openssl dgst -"} + hash + " -keyform DER -sign " + (dir / "rsa.p8") +
+                 " -out " + (dir / "want") + " " + (dir / "data"));
+    EXPECT_EQ(r.status, 0) << r.out;
+    return test::read_bytes(dir / "want");
+  };
+  const Bytes want1 = expected("sha1"), want256 = expected("sha256");
+  for (int i = 0; i < 3; ++i) {  // the second and third reuse the first's contexts
+    EXPECT_EQ(rsa->sign(HashAlg::sha1, as_bytes(data)).value(), want1);
+    EXPECT_EQ(rsa->sign(HashAlg::sha256, as_bytes(data)).value(), want256);
+  }
+
+  std::vector<Bytes> ec_sigs(4 * 8);
+  std::vector<int> rsa_equal(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) {
+        ec_sigs[static_cast<size_t>(t * 8 + i)] = ec->sign(HashAlg::sha256, as_bytes(data)).value();
+      }
+      rsa_equal[static_cast<size_t>(t)] =
+          rsa->sign(HashAlg::sha256, as_bytes(data)).value() == want256;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(rsa_equal, std::vector<int>(4, 1));
+  for (size_t i = 0; i < ec_sigs.size(); i += 7) {  // 5 of the 32, each checked by openssl
+    test::write_bytes(dir / "ec.sig", ec_sigs[i]);
+    auto v = run("openssl dgst -sha256 -verify " + (dir / "ec.pub") + " -keyform DER -signature " +
+                 (dir / "ec.sig") + " " + (dir / "data"));
+    EXPECT_EQ(v.status, 0) << i << ": " << v.out;
+  }
+  EXPECT_NE(ec_sigs[0], ec_sigs[1]);  // a fresh nonce each time
 }
 
 // A hostile iteration count is refused before any work is done; inspect shows the parameters.
