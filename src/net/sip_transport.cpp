@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "core/log.hpp"
+#include "net/sign_pool.hpp"
 
 namespace sipcred::net {
 
@@ -390,11 +391,15 @@ struct Server::Impl final : Hub {
   asio::steady_timer txn_timer{io};
   std::optional<TimePoint> armed;
   // Last member: destroyed (stopped and joined) first, so no signature is posted to a dead Impl.
-  std::unique_ptr<asio::thread_pool> signers;
+  std::unique_ptr<SignPool> signers;
 
   Impl(ServerConfig c, service::Endpoint& e, store::Store* s, const crypto::TlsServerContext* t)
       : config(std::move(c)), endpoint(e), store(s) {
-    if (config.sign_threads > 0) signers = std::make_unique<asio::thread_pool>(config.sign_threads);
+    if (config.sign_threads > 0) {
+      signers = std::make_unique<SignPool>(
+          io, config.sign_threads, [this] { return clock.wall_now(); },
+          [this](std::vector<Signed> batch) { on_signed(std::move(batch)); });
+    }
     if (t != nullptr) {
       tls_ctx = std::make_unique<asio::ssl::context>(
           static_cast<asio::ssl::context::native_handle_type>(t->adopt_native()));
@@ -429,23 +434,31 @@ struct Server::Impl final : Hub {
   void handle(std::vector<service::Outgoing> outs) {
     for (auto& o : outs) send(std::move(o));
     for (auto& w : endpoint.take_writes()) commit(std::move(w));
-    for (auto& j : endpoint.take_sign_jobs()) sign(std::move(j));
+    if (auto jobs = endpoint.take_sign_jobs(); !jobs.empty()) sign(std::move(jobs));
     if (!batching) arm_timer();  // a UDP batch re-arms once, at its end
   }
 
-  // REQ-PART ID-1: a NOTIFY's Identity, computed on the signing pool; the result goes back to
-  // the I/O thread, which owns the endpoint.
-  void sign(service::SignRequest r) {
-    if (!signers) {
+  // REQ-PART ID-1: NOTIFYs' Identity, computed on the signing pool (one hand-off for the jobs of
+  // one I/O turn); the results come back to the I/O thread, which owns the endpoint.
+  void sign(std::vector<service::SignRequest> jobs) {
+    if (signers) return signers->submit(std::move(jobs));
+    for (auto& r : jobs) {
       auto h = identity::AuthenticationService::sign(r.job, clock.wall_now());
-      return handle(endpoint.on_signed(r.id, std::move(h), clock.now()));
+      handle(endpoint.on_signed(r.id, std::move(h), clock.now()));
     }
-    asio::post(*signers, [this, r = std::move(r)] {
-      auto h = identity::AuthenticationService::sign(r.job, clock.wall_now());
-      asio::post(io, [this, id = r.id, h = std::move(h)]() mutable {
-        handle(endpoint.on_signed(id, std::move(h), clock.now()));
-      });
-    });
+  }
+
+  // A batch of signatures back from the pool: their NOTIFYs go out together (one sendmmsg over
+  // UDP) and the timer is re-armed once.
+  void on_signed(std::vector<Signed> batch) {
+    bool was_batching = batching;
+    batching = true;
+    for (auto& s : batch) handle(endpoint.on_signed(s.id, std::move(s.headers), clock.now()));
+    batching = was_batching;
+    if (!batching) {
+      if (!tx_queue.empty()) flush_udp();
+      arm_timer();
+    }
   }
 
   void commit(service::PendingWrite w) {
