@@ -83,15 +83,16 @@ bash "$id/make_pki.sh" "$work/pki"
 results="$work/results"
 : > "$results"
 
-# One result line: "part case calls ok failed retrans wall_s cpu_ns sipp_cpu_ns"
+# One result line: "part case calls ok failed retrans wall_s cpu_ns sipp_cpu_ns minflt"
 record() { echo "$*" >> "$results"; }
 
 # A SIPp UAC run against 127.0.0.1:PORT, bounded by count; prints "ok failed retrans wall_s cpu_ns
-# sipp_cpu_ns": cpu_ns of the server whose pid is given (its process tree), sipp_cpu_ns SIPp's
-# user + system time (GNU time, 10 ms resolution).
+# sipp_cpu_ns minflt": cpu_ns of the server whose pid is given (its process tree), sipp_cpu_ns SIPp's
+# user + system time (GNU time, 10 ms resolution), minflt the server's minor page faults.
 sipp_run() {  # name scenario port server_pid [sipp args...]
-  local name=$1 scenario=$2 p=$3 spid=$4 c0 c1 t0 t1
+  local name=$1 scenario=$2 p=$3 spid=$4 c0 c1 t0 t1 f0 f1
   shift 4
+  f0=$(bl_minflt "$spid")
   c0=$(bl_cpu_ns "$spid")
   t0=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$work/$name.time" timeout 300 taskset -c "$sipp_cpu" sipp -sf "$scenario" -t u1 -i 127.0.0.1 -p "$(idl_free_port)" \
@@ -101,9 +102,11 @@ sipp_run() {  # name scenario port server_pid [sipp args...]
     "$@" 127.0.0.1:"$p" < /dev/null > "$work/$name.out" 2>&1 || true
   t1=$(date +%s.%N)
   c1=$(bl_cpu_ns "$spid")
+  f1=$(bl_minflt "$spid")
   [ -s "$work/$name.csv" ] || { cat "$work/$name.out" >&2; echo "identity_load: SIPp wrote no statistics ($name)" >&2; return 1; }
   echo "$(bl_sipp_counts "$work/$name.csv") $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $(( c1 - c0 ))" \
-    "$(awk 'END { printf "%d", ($1 + $2) * 1e9 }' "$work/$name.time" 2> /dev/null || echo 0)"
+    "$(awk 'END { printf "%d", ($1 + $2) * 1e9 }' "$work/$name.time" 2> /dev/null || echo 0)" \
+    "$(( f1 - f0 ))"
 }
 
 # --- openssl speed ---------------------------------------------------------------------------------
@@ -112,8 +115,8 @@ if [[ " $parts " == *" openssl "* ]]; then
   rsa=$(awk '/^rsa 2048 bits/ { print $6 }' "$work/speed.out")
   ec=$(awk '/^ *256 bits ecdsa \(nistp256\)/ { print $(NF - 1) }' "$work/speed.out")
   echo "openssl speed (core $server_cpu): rsa2048 $rsa sign/s, ecdsap256 $ec sign/s"
-  record openssl rsa2048 0 "${rsa%.*}" 0 0 1 0 0
-  record openssl ecdsap256 0 "${ec%.*}" 0 0 1 0 0
+  record openssl rsa2048 0 "${rsa%.*}" 0 0 1 0 0 0
+  record openssl ecdsap256 0 "${ec%.*}" 0 0 1 0 0 0
 fi
 
 # --- Kamailio auth_identity signer ---------------------------------------------------------------
@@ -203,18 +206,19 @@ fi
 "$py" - "$results" "$out" << 'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-lines = ["| part | case | calls | ok | failed | resends | per second | server CPU µs per call | server CPU, % of a core | SIPp CPU, % of a core |",
-         "|---|---|---|---|---|---|---|---|---|---|"]
+lines = ["| part | case | calls | ok | failed | resends | per second | server CPU µs per call | server CPU, % of a core | SIPp CPU, % of a core | server page faults per call |",
+         "|---|---|---|---|---|---|---|---|---|---|---|"]
 for r in rows:
     part, rest = r[0], r[1:]
-    case = " ".join(rest[:-7])
-    calls, ok, failed, retrans, wall, ns, sipp_ns = rest[-7:]
-    ok, wall, ns, sipp_ns = int(ok), float(wall), int(ns), int(sipp_ns)
+    case = " ".join(rest[:-8])
+    calls, ok, failed, retrans, wall, ns, sipp_ns, minflt = rest[-8:]
+    ok, wall, ns, sipp_ns, minflt = int(ok), float(wall), int(ns), int(sipp_ns), int(minflt)
     if part == "openssl":
-        lines.append(f"| openssl speed | {case} sign | | | | | {ok:,} | {1e6 / ok:.1f} | 100 % | |")
+        lines.append(f"| openssl speed | {case} sign | | | | | {ok:,} | {1e6 / ok:.1f} | 100 % | | |")
         continue
     lines.append(f"| {part} | {case} | {int(calls):,} | {ok:,} | {failed} | {retrans} | {ok / wall:,.0f} "
-                 f"| {ns / 1e3 / max(ok, 1):.1f} | {100 * ns / 1e9 / wall:.0f} % | {100 * sipp_ns / 1e9 / wall:.0f} % |")
+                 f"| {ns / 1e3 / max(ok, 1):.1f} | {100 * ns / 1e9 / wall:.0f} % | {100 * sipp_ns / 1e9 / wall:.0f} % "
+                 f"| {minflt / max(ok, 1):.2f} |")
 text = "\n".join(lines)
 print(text)
 if sys.argv[2]:

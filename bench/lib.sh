@@ -5,6 +5,8 @@
 #   bl_cpu_ns PID             summed sum_exec_runtime (ns) of every thread of PID's process tree,
 #                             from /proc/P/task/T/schedstat (field 1); the figure peers.md says
 #                             to trust on these VMs (not /proc/stat)
+#   bl_minflt PID             summed minor page faults (/proc/P/stat field 10) of PID's process
+#                             tree: on these VMs a first touch of new heap is a costly fault
 #   bl_sipp_counts CSV        "SUCCESSFUL FAILED RETRANSMISSIONS" from the last line of a SIPp
 #                             -trace_stat file (cumulative counters)
 
@@ -27,6 +29,17 @@ bl_cpu_ns() {
     done
   done
   echo "$ns"
+}
+
+bl_minflt() {
+  local n=0 p rest
+  for p in $(bl_tree_pids "$1"); do
+    # Fields after the parenthesised command name: state is field 3, minflt field 10.
+    rest=$(sed 's/^.*) //' /proc/"$p"/stat 2> /dev/null) || continue
+    set -- $rest
+    n=$(( n + ${8:-0} ))
+  done
+  echo "$n"
 }
 
 bl_sipp_counts() {

@@ -82,9 +82,11 @@ std::optional<std::string> incoming_dialog_key(const Message& request) {
   auto from = request.first(HeaderId::from);
   auto to = request.first(HeaderId::to);
   if (!call_id || !from || !to) return std::nullopt;
+  // A To without a tag (every initial request) settles it before From is parsed.
   auto to_na = parse_name_addr(*to);
+  if (!to_na || to_na->tag().empty()) return std::nullopt;
   auto from_na = parse_name_addr(*from);
-  if (!to_na || !from_na || to_na->tag().empty()) return std::nullopt;
+  if (!from_na) return std::nullopt;
   return dialog_key(*call_id, to_na->tag(), from_na->tag());
 }
 
