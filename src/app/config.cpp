@@ -18,6 +18,16 @@ Result<void> check_keys(const toml::table& t, const std::set<std::string>& known
   return {};
 }
 
+// `where``key` when present: TOML true or false only (toml++'s value<bool>() also takes 0 and 1).
+Result<void> read_bool(const toml::table& t, const std::string& key, const std::string& where,
+                       bool& out) {
+  if (!t.contains(key)) return {};
+  const auto* v = t[key].as_boolean();
+  if (v == nullptr) return fail(Errc::config, where + key + " must be true or false");
+  out = v->get();
+  return {};
+}
+
 Result<std::vector<net::ListenAddress>> listen_list(const toml::node_view<const toml::node>& node,
                                                     const std::string& key) {
   std::vector<net::ListenAddress> out;
@@ -132,12 +142,9 @@ Result<Config> load_config(const std::string& path) {
       if (*v < 1 || *v > 3) return fail(Errc::config, "service.deployment_style must be 1, 2 or 3");
       c.deployment_style = static_cast<int>(*v);
     }
-    if (auto v = (*svc)["probation"].value<bool>()) c.probation = *v;
-    if (svc->contains("dev")) {
-      auto v = (*svc)["dev"].value<bool>();
-      if (!v) return fail(Errc::config, "service.dev must be true or false");
-      c.dev = *v;
-    }
+    if (auto r = read_bool(*svc, "probation", "service.", c.probation); !r)
+      return Unexpected{r.error()};
+    if (auto r = read_bool(*svc, "dev", "service.", c.dev); !r) return Unexpected{r.error()};
     if (auto v = (*svc)["min_notify_interval"].value<int64_t>()) {
       if (*v < 0) return fail(Errc::config, "service.min_notify_interval must be >= 0");
       c.min_notify_interval = *v;
@@ -195,8 +202,9 @@ Result<Config> load_config(const std::string& path) {
     }
   }
   if (const auto* id = t["identity"].as_table()) {
-    if (auto r =
-            check_keys(*id, {"scheme", "alg", "body_claim", "sign_threads", "domain"}, "identity.");
+    if (auto r = check_keys(
+            *id, {"scheme", "alg", "body_claim", "sign_threads", "sign_on_io_thread", "domain"},
+            "identity.");
         !r) {
       return Unexpected{r.error()};
     }
@@ -214,15 +222,16 @@ Result<Config> load_config(const std::string& path) {
       }
       c.identity_alg = *v;
     }
-    if (id->contains("body_claim")) {
-      auto v = (*id)["body_claim"].value<bool>();
-      if (!v) return fail(Errc::config, "identity.body_claim must be true or false");
-      c.identity_body_claim = *v;
+    if (auto r = read_bool(*id, "body_claim", "identity.", c.identity_body_claim); !r) {
+      return Unexpected{r.error()};
     }
     if (id->contains("sign_threads")) {
       auto v = (*id)["sign_threads"].value<int64_t>();
       if (!v || *v < 0 || *v > 256) return fail(Errc::config, "identity.sign_threads: 0 to 256");
       c.sign_threads = static_cast<unsigned>(*v);
+    }
+    if (auto r = read_bool(*id, "sign_on_io_thread", "identity.", c.sign_on_io_thread); !r) {
+      return Unexpected{r.error()};
     }
     if (const auto* ds = (*id)["domain"].as_array()) {
       for (const auto& el : *ds) {

@@ -55,6 +55,10 @@ struct Config {
   std::string identity_alg = "rsa-sha1";
   bool identity_body_claim = true;
   unsigned sign_threads = 0;  // 0: one per core
+  // No pool: sign on the I/O thread. The hand-off to a pool and back costs ~7 µs a NOTIFY here,
+  // a third of an ES256 signature: with ES256 on one or two cores this does more per core
+  // (BENCHMARKS.md, "SIP Identity"); with RSA, or more cores, the pool does more in all.
+  bool sign_on_io_thread = false;
   std::vector<IdentityDomain> identity_domains;
 };
 

@@ -173,8 +173,9 @@ int serve(const ServeFlags& flags) {
   ecfg.source_rate = cfg->source_rate;
   service::Endpoint endpoint{ecfg, svc->get()};
   net::ServerConfig scfg{cfg->sip_listen, cfg->tls_listen, cfg->limits};
-  scfg.sign_threads = cfg->sign_threads != 0 ? cfg->sign_threads
-                                             : std::max(1u, std::thread::hardware_concurrency());
+  scfg.sign_threads = cfg->sign_on_io_thread   ? 0
+                      : cfg->sign_threads != 0 ? cfg->sign_threads
+                                               : std::max(1u, std::thread::hardware_concurrency());
   net::Server server{scfg, endpoint, st->get(), tls ? &*tls : nullptr};
   if (auto r = server.start(); !r) {
     log::error("{}", r.error().message());

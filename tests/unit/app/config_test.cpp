@@ -32,6 +32,11 @@ max_header_bytes = 4096
 max_body = 1024
 [https]
 listen = ["127.0.0.1:8443"]
+[identity]
+scheme = "rfc8224"
+body_claim = false
+sign_threads = 3
+sign_on_io_thread = true
 )");
   auto c = load_config(path);
   ASSERT_TRUE(c) << c.error().message();
@@ -46,6 +51,10 @@ listen = ["127.0.0.1:8443"]
   EXPECT_EQ(c->limits.max_header_bytes, 4096u);
   EXPECT_EQ(c->limits.max_body, 1024u);
   EXPECT_EQ(c->limits.max_headers, sip::ParserLimits{}.max_headers);
+  EXPECT_EQ(c->identity_scheme, "rfc8224");
+  EXPECT_FALSE(c->identity_body_claim);
+  EXPECT_EQ(c->sign_threads, 3u);
+  EXPECT_TRUE(c->sign_on_io_thread);
   std::filesystem::remove(path);
 }
 
@@ -57,6 +66,10 @@ TEST(Config, RefusesTyposAndBadValues) {
       {"[sip]\nlisten = [\"127.0.0.1:70000\"]", "sip.listen: invalid port in '127.0.0.1:70000'"},
       {"[sip.limits]\nmax_body = -1", "sip.limits.max_body must be a positive integer"},
       {"[log]\nlevl = \"x\"", "unknown key 'log.levl'"},
+      {"[identity]\nsign_threads = 1000", "identity.sign_threads: 0 to 256"},
+      {"[identity]\nsign_on_io_thread = 1", "identity.sign_on_io_thread must be true or false"},
+      {"[identity]\nbody_claim = \"yes\"", "identity.body_claim must be true or false"},
+      {"[service]\nprobation = 0", "service.probation must be true or false"},
   };
   for (auto [text, detail] : cases) {
     auto path = write_temp(text);
