@@ -29,8 +29,11 @@
 # Environment (defaults in brackets):
 #   IDL_PARTS      [openssl kamailio sipcred]   which parts to run
 #   IDL_CALLS      [20000]   calls (exchanges/requests) per SIPp run
-#   IDL_INFLIGHT   [50]      calls in flight (SIPp -l); more only overflows the servers' UDP
-#                            receive buffers in bursts (lost 200s, resends), no more throughput
+#   IDL_INFLIGHT   [200]     calls in flight (SIPp -l) against sipcred: on an idle machine 50
+#                            leave it waiting on round trips (unsigned and ES256 at a third to
+#                            half of a core); 200 saturate it without loss
+#   IDL_KAM_INFLIGHT [50]    the same against Kamailio: 50 keep it at 99 % of its core; at 200 its
+#                            UDP socket overflows in bursts, SIPp resends and the rate falls ~8x
 #   IDL_SERVER_CPU [0]   IDL_SIPP_CPU [1]   cores for taskset
 #   IDL_KAM_CHILDREN [nproc]  Kamailio UDP worker processes (its `children`), one run per word:
 #                  the default matches sipcred's signing pool (one thread per core); under a shared
@@ -53,7 +56,8 @@ identity_tomls=("${@:2}")
 [ -e "$sipcred" ] && sipcred=$(realpath "$sipcred")
 parts=${IDL_PARTS:-openssl kamailio sipcred}
 calls=${IDL_CALLS:-20000}
-inflight=${IDL_INFLIGHT:-50}
+inflight=${IDL_INFLIGHT:-200}
+kam_inflight=${IDL_KAM_INFLIGHT:-50}
 server_cpu=${IDL_SERVER_CPU:-0}
 sipp_cpu=${IDL_SIPP_CPU:-1}
 sign_cpus=${IDL_SIGN_CPUS:-$server_cpu}
@@ -96,7 +100,7 @@ sipp_run() {  # name scenario port server_pid [sipp args...]
   c0=$(bl_cpu_ns "$spid")
   t0=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$work/$name.time" timeout 300 taskset -c "$sipp_cpu" sipp -sf "$scenario" -t u1 -i 127.0.0.1 -p "$(idl_free_port)" \
-    -m "$calls" -r 1000000 -rp 1000 -l "$inflight" -nd -buff_size 4194304 \
+    -m "$calls" -r 1000000 -rp 1000 -l "${run_inflight:-$inflight}" -nd -buff_size 4194304 \
     -max_recv_loops 10000 -max_sched_loops 10000 -timeout 200s -timeout_error -nostdin \
     -trace_stat -stf "$work/$name.csv" -fd 3600 -trace_err -error_file "$work/$name.err" \
     "$@" 127.0.0.1:"$p" < /dev/null > "$work/$name.out" 2>&1 || true
@@ -143,7 +147,7 @@ if [[ " $parts " == *" kamailio "* ]]; then
     for _ in $(seq 1 100); do idl_listening udp "$kp" && break; sleep 0.1; done
     sleep 0.5
     u0=$(bl_cpu_ns "$uas_pid")
-    r=($(sipp_run "kamailio-sign-$kc" "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid"))
+    r=($(run_inflight=$kam_inflight sipp_run "kamailio-sign-$kc" "$here/sipp/identity_notify_uac.xml" "$kp" "$kam_pid"))
     u1=$(bl_cpu_ns "$uas_pid")
     # SIPp's CPU here is the UAC's and the UAS's together.
     r[5]=$(( r[5] + u1 - u0 ))

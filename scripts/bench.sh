@@ -21,7 +21,7 @@ fi
 if [ "${SIPCRED_BENCH_IDENTITY:-0}" = 1 ]; then
   echo "== identity_load"
   IDL_SIGN_CPUS="0 0,1" IDL_MALLOC_THP="0 1" bash bench/identity_load.sh build/release/sipcred \
-    bench/identity/rsa-sha1.toml bench/identity/es256.toml
+    bench/identity/rsa-sha1.toml bench/identity/es256.toml bench/identity/es256-io.toml
 fi
 # The credential service (issue 5): in-process benchmarks and whole-server runs with SIPp and
 # Python TLS clients, several minutes; only with SIPCRED_BENCH_SERVICE=1.
