@@ -306,6 +306,9 @@ void HttpsServer::Impl::accept(tcp::acceptor& acc) {
           socket.close(ec);
         } else {
           ++n;
+          // A response is written as TLS records that may leave in more than one segment; with
+          // Nagle's algorithm the last waits for the client's delayed ACK (40 ms on Linux).
+          socket.set_option(tcp::no_delay(true), ec);
           auto s = std::make_shared<Session>(std::move(socket), peer, source, *self);
           self->sessions[s.get()] = s;
           s->start();
