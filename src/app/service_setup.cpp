@@ -208,6 +208,11 @@ Result<IdentitySetup> setup_identity(Config& c, WallTime now) {
     identity::DomainKey k{d.domain, *key, *cert, url, *scheme, *alg, c.identity_body_claim};
     if (auto r = out.service->add(k); !r) return Unexpected{r.error()};
     out.served.push_back({url, cert->der()});
+    // What an operator checks first when a verifier says 437: which certificate, which URL.
+    log::info(
+        "identity: NOTIFYs from {} signed {} {} with its {}-bit {} key ({}), Identity-Info {}",
+        d.domain, identity::to_string(*scheme), identity::to_string(*alg), key->bits(),
+        key->algorithm(), d.key_file, url);
     if (c.dev && d.domain == kDevDomain) dev_trust += crypto::certificate_pem(*cert);
   }
   if (!dev_trust.empty()) {

@@ -5,7 +5,8 @@
 # an unencrypted key (refused) and tries a wrong password. Then the whole log, and what the
 # operator's commands printed, are searched for the password, each HA1 (computed here with
 # hashlib), the digest nonce secret (data/digest.key), the PKCS#8 keys (raw, hex, base64) and the
-# key's passphrase. None may appear.
+# key's passphrase, the TLS server key and the domain's identity signing key (RFC 4474: every
+# NOTIFY here is signed with it). None may appear.
 #   logs_secrets_test.sh PATH_TO_SIPCRED
 set -euo pipefail
 sipcred=$1
@@ -25,6 +26,12 @@ trap cleanup EXIT
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.pem" -days 2 \
   -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" \
   -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
+# The domain's signing key and certificate (ID-1), as an operator would make them.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/id.key" -out "$work/id.pem" -days 2 \
+  -subj "/CN=example.com" -addext "subjectAltName=DNS:example.com" 2>/dev/null
+openssl pkey -in "$work/id.key" -outform DER -out "$work/id.key.der"
+openssl pkey -in "$work/tls.key" -outform DER -out "$work/tls.key.der"
+https_port=$(( port + 2 ))
 cat > "$work/sipcred.toml" <<TOML
 data_dir = "$work/data"
 [sip]
@@ -37,6 +44,12 @@ digest_algorithms = ["MD5"]   # the Python client answers MD5 only
 domain = "example.com"
 certificate = "$work/tls.pem"
 key = "$work/tls.key"
+[https]
+listen = ["127.0.0.1:$https_port"]
+[[identity.domain]]
+domain = "example.com"
+key = "$work/id.key"
+certificate = "$work/id.pem"
 TOML
 # A password no other string in the log could contain by chance.
 password="pw-$(openssl rand -hex 12)"
@@ -86,6 +99,9 @@ echo "ok   wrong password refused"
 kill "$server_pid"
 wait "$server_pid" || true
 server_pid=
+# The signing key was loaded (and its log line is searched below like every other).
+grep -q "identity: NOTIFYs from example.com signed rfc4474 rsa-sha1 with its 2048-bit RSA key" \
+  "$work/server.log" || { cat "$work/server.log"; echo "FAIL identity key not loaded"; exit 1; }
 
 python3 - "$work" "$password" "$wrong" "$certs" <<'PY'
 import base64, hashlib, json, sys
@@ -110,6 +126,7 @@ def forms(secret: bytes):
     b = base64.b64encode(secret)
     out = {"raw": secret, "hex": h.encode(), "HEX": h.upper().encode(),
            "hex-prefix": h[:24].encode(), "base64": b, "base64-nopad": b.rstrip(b"="),
+           "base64-prefix": b[:48],  # a PEM's first line, or a dump cut short
            "base64url": base64.urlsafe_b64encode(secret).rstrip(b"=")}
     return {k: v for k, v in out.items() if len(v) >= 8}
 
@@ -122,6 +139,8 @@ for name in ("md5", "sha256", "sha512_256"):  # RFC 7616 §3.4.2: H(username:rea
     secrets["HA1 " + name] = ha1.encode()
 for f in ("good-aes.p8.der", "good.p8.der"):
     secrets["PKCS#8 " + f] = open(f"{certs}/{f}", "rb").read()
+secrets["TLS server key"] = open(f"{work}/tls.key.der", "rb").read()
+secrets["identity signing key"] = open(f"{work}/id.key.der", "rb").read()
 
 leaks = []
 for what, secret in secrets.items():
