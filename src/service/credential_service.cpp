@@ -249,6 +249,12 @@ Answer CredentialService::subscribe(const sip::Message& req, const Peer& from,
     a.headers.emplace_back(sip::HeaderId::retry_after, "60");
     return a;
   }
+  if (notifier_.signing() >= config_.max_signing) {
+    // RFC 3261 §21.5.4: overloaded for now; the backlog drains at thousands per second.
+    Answer a = refuse(503, "Service Unavailable (signing backlog)");
+    a.headers.emplace_back(sip::HeaderId::retry_after, "5");
+    return a;
+  }
   std::string tag = tokens_.hex(16);
   auto dialog =
       sip::uas_dialog(req, tag, tokens_.below(1u << 30), from.transport == Transport::tls);

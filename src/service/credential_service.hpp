@@ -40,7 +40,12 @@ struct CredentialServiceConfig {
   int deployment_style = 2;  // PUB-7: 1 certificates only, 2 encrypted keys (default), 3 any key
   Duration publish_min_expires = std::chrono::seconds{60};
   size_t max_subscriptions = 1'000'000;  // beyond: 503 with Retry-After
-  size_t max_body = 64 * 1024;           // a PUBLISH body larger than this: 413
+  // NOTIFYs waiting for their signature (ID-1): beyond this, a new subscription is refused with
+  // 503 and Retry-After rather than queued behind seconds of private-key work (a flood of
+  // certificate SUBSCRIBEs needs no credentials). 8,192 is ~2.5 s of RSA-2048 on one core.
+  // Refreshes are answered regardless: their subscriptions are already counted.
+  size_t max_signing = 8192;
+  size_t max_body = 64 * 1024;  // a PUBLISH body larger than this: 413
   NotifierConfig notifier{};
   // Signs every NOTIFY of both packages with the key of its From's domain (ID-1, CERT-4); not
   // owned; none: NOTIFYs go unsigned (tests of other parts).

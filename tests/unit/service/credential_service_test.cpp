@@ -7,6 +7,7 @@
 #include "auth/client.hpp"
 #include "auth/digest.hpp"
 #include "crypto/certificate.hpp"
+#include "identity/identity.hpp"
 #include "mime/multipart.hpp"
 #include "service/endpoint.hpp"
 #include "sip/headers.hpp"
@@ -153,6 +154,59 @@ TEST(CredentialService, CertificateSubscribeNeedsNoAuthAndGetsAnEmptyNotify) {
   EXPECT_EQ(from->uri.text, "sip:bob@example.com");
   EXPECT_EQ(from->tag(), to_tag);
   EXPECT_EQ(out[1].to, kUdp);
+}
+
+// REQ-PART ID-1: NOTIFYs wait for their signatures; when too many wait, a new subscription gets
+// 503 with Retry-After (RFC 3261 §21.5.4) instead of joining the queue, and is taken again once
+// the signatures are done. Refreshes of existing subscriptions are still answered.
+TEST(CredentialService, NewSubscriptionsAre503WhileTheSigningBacklogIsFull) {
+  test::TempDir keys;
+  auto made = test::run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                        (keys / "p256.pem"));
+  ASSERT_EQ(made.status, 0) << made.out;
+  identity::AuthenticationService as;
+  ASSERT_TRUE(
+      as.add({"example.com", *crypto::PrivateKey::from_pem(test::read_file(keys / "p256.pem")),
+              std::nullopt, "https://example.com/identity/example.com.cer",
+              identity::Scheme::rfc8224, identity::Alg::es256}));
+  CredentialServiceConfig cfg;
+  cfg.identity = &as;
+  cfg.max_signing = 2;
+  Harness h{cfg};
+  auto subscribe = [&](const std::string& call_id, std::string_view to_tag = {}) {
+    auto out = h.send(
+        h.request("SUBSCRIBE", "sip:bob@example.com", "certificate", {}, {}, call_id, to_tag),
+        kUdp);
+    EXPECT_EQ(out.size(), 1u);  // the answer; the NOTIFY waits for its signature
+    return msg(out.at(0));
+  };
+  sip::Message first = subscribe("c1");
+  EXPECT_EQ(first.status(), 200);
+  EXPECT_EQ(subscribe("c2").status(), 200);
+  sip::Message busy = subscribe("c3");
+  EXPECT_EQ(busy.status(), 503);
+  EXPECT_EQ(busy.reason(), "Service Unavailable (signing backlog)");
+  EXPECT_EQ(hdr(busy, sip::HeaderId::retry_after), "5");
+
+  // The two signatures come back: both NOTIFYs leave, signed.
+  std::vector<Outgoing> notifies;
+  for (auto& job : h.ep->take_sign_jobs()) {
+    auto more =
+        h.ep->on_signed(job.id, identity::AuthenticationService::sign(job.job, h.wall), h.now);
+    notifies.insert(notifies.end(), more.begin(), more.end());
+  }
+  ASSERT_EQ(notifies.size(), 2u);
+  for (const auto& o : notifies) {
+    sip::Message n = msg(o);
+    EXPECT_EQ(n.method(), "NOTIFY");
+    EXPECT_FALSE(hdr(n, sip::HeaderId::identity).empty());
+  }
+  EXPECT_EQ(subscribe("c3").status(), 200);  // the backlog drained
+
+  // A refresh in c1's dialog while the backlog is full again is still answered.
+  EXPECT_EQ(subscribe("c4").status(), 200);
+  std::string tag{sip::parse_name_addr(hdr(first, sip::HeaderId::to))->tag()};
+  EXPECT_EQ(subscribe("c1", tag).status(), 200);
 }
 
 TEST(CredentialService, RefusalsOfCertificateSubscriptions) {
