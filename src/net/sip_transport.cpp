@@ -148,6 +148,7 @@ class Hub {
   virtual void on_send_failed(uint64_t txn) = 0;
   virtual const sip::ParserLimits& limits() const = 0;
   virtual std::chrono::seconds idle_timeout() const = 0;
+  virtual size_t max_queued_bytes() const = 0;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -205,6 +206,17 @@ class StreamConnection final : public Connection {
   }
 
   void send(std::string bytes, uint64_t txn) override {
+    if (closed_) {
+      if (txn != 0) hub_.on_send_failed(txn);
+      return;
+    }
+    if (queued_bytes_ + bytes.size() > hub_.max_queued_bytes()) {
+      log::debug("{}: {} bytes waiting to be written, the peer is not reading: closing", label_,
+                 queued_bytes_);
+      if (txn != 0) hub_.on_send_failed(txn);
+      return finish();
+    }
+    queued_bytes_ += bytes.size();
     queue_.push_back({std::move(bytes), txn});
     // While a read is being consumed, its answers wait for one write at its end.
     if (writing_ == 0 && ready_ && !consuming_) write();
@@ -298,7 +310,9 @@ class StreamConnection final : public Connection {
     out_.clear();
     for (size_t i = 0; i < writing_; ++i) out_.push_back(asio::buffer(queue_[i].bytes));
     asio::async_write(stream_, out_, [self](boost::system::error_code ec, size_t) {
-      if (ec) return self->finish();
+      if (ec || self->closed_) return self->finish();
+      for (size_t i = 0; i < self->writing_; ++i)
+        self->queued_bytes_ -= self->queue_[i].bytes.size();
       self->queue_.erase(self->queue_.begin(),
                          self->queue_.begin() + static_cast<std::ptrdiff_t>(self->writing_));
       self->writing_ = 0;
@@ -317,6 +331,7 @@ class StreamConnection final : public Connection {
       if (q.txn != 0) hub_.on_send_failed(q.txn);
     }
     queue_.clear();
+    queued_bytes_ = 0;
     hub_.on_closed(key_, this);
   }
 
@@ -331,6 +346,7 @@ class StreamConnection final : public Connection {
   std::chrono::steady_clock::time_point last_active_;
   std::array<char, 16 * 1024> buf_{};
   std::deque<Queued> queue_;
+  size_t queued_bytes_ = 0;              // of queue_, bounded by the hub's max_queued_bytes()
   std::vector<asio::const_buffer> out_;  // the buffers of the write in progress
   size_t writing_ = 0;                   // queued messages in the write in progress
   bool consuming_ = false;
@@ -429,6 +445,7 @@ struct Server::Impl final : Hub {
   }
   const sip::ParserLimits& limits() const override { return config.limits; }
   std::chrono::seconds idle_timeout() const override { return config.idle_timeout; }
+  size_t max_queued_bytes() const override { return config.max_queued_bytes; }
 
   // After every event: send, commit, re-arm.
   void handle(std::vector<service::Outgoing> outs) {

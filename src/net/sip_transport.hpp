@@ -36,6 +36,11 @@ struct ServerConfig {
   size_t max_connections_per_source = 16;  // from one address
   std::chrono::seconds idle_timeout{600};  // a connection with no traffic is closed
   std::chrono::seconds handshake_timeout{10};
+  // Bytes waiting to be written to one TCP/TLS connection. A peer that sends requests but does
+  // not read the answers (or lets its window stay shut while NOTIFYs pile up) would otherwise
+  // grow the queue without bound: past this the connection is closed and every transaction
+  // whose message was still queued gets a transport error (RFC 3261 §17.1.4).
+  size_t max_queued_bytes = 1 << 20;
   // Threads that sign NOTIFYs (RFC 4474 / RFC 8224), off the I/O thread: the private-key
   // operation is the costly part of this service. 0: sign on the I/O thread.
   unsigned sign_threads = 0;

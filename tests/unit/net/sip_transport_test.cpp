@@ -144,5 +144,73 @@ TEST(SipTransport, UdpBurstAnsweredIPv6) {
   burst(AF_INET6, "::1", 300);
 }
 
+// A TCP peer that sends requests and never reads the answers: what the server cannot write waits
+// in the connection's queue, and past max_queued_bytes the server closes the connection instead
+// of letting the queue grow (an attacker's memory otherwise). The client's writes then fail; a
+// new connection is served as usual.
+TEST(SipTransport, TcpPeerThatDoesNotReadIsClosed) {
+  uint16_t port = free_port(AF_INET);
+  ASSERT_NE(port, 0);
+  service::Endpoint endpoint{service::EndpointConfig{.seed = 7}};
+  ServerConfig config;
+  config.sip.push_back(ListenAddress{"127.0.0.1", port});
+  config.max_queued_bytes = 64 * 1024;
+  Server server{config, endpoint};
+  ASSERT_TRUE(server.start());
+  std::thread io{[&] { server.run(); }};
+
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  auto connect_tcp = [&](int rcvbuf) {
+    int c = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (rcvbuf > 0) ::setsockopt(c, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    timeval tv{5, 0};  // a send that blocks this long means the server stopped reading
+    ::setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    EXPECT_EQ(::connect(c, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+    return c;
+  };
+
+  int c = connect_tcp(4096);
+  bool closed = false;
+  int sent = 0;
+  // Each answer is ~300 bytes; the kernel's buffers on both sides hold a few MB before anything
+  // waits in the server's queue. 100,000 requests are far more than that and the limit together.
+  for (; sent < 100000 && !closed; ++sent) {
+    std::string req = options(sent, "127.0.0.1", 5060);
+    std::string_view rest = req;
+    while (!rest.empty()) {
+      ssize_t n = ::send(c, rest.data(), rest.size(), MSG_NOSIGNAL);
+      if (n <= 0) {
+        closed = errno == EPIPE || errno == ECONNRESET;
+        EXPECT_TRUE(closed) << "send: " << std::strerror(errno);
+        break;
+      }
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+  EXPECT_TRUE(closed) << "still open after " << sent << " unread requests";
+  ::close(c);
+
+  // The server itself goes on: a reading client on a new connection gets its 200.
+  int d = connect_tcp(0);
+  std::string req = options(1, "127.0.0.1", 5060);
+  ASSERT_EQ(::send(d, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  std::string got;
+  char in[4096];
+  while (got.find("\r\n\r\n") == std::string::npos) {
+    pollfd p{d, POLLIN, 0};
+    if (::poll(&p, 1, 5000) != 1) break;
+    ssize_t n = ::recv(d, in, sizeof in, 0);
+    if (n <= 0) break;
+    got.append(in, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(got.rfind("SIP/2.0 200", 0), 0u) << got;
+  ::close(d);
+  server.stop();
+  io.join();
+}
+
 }  // namespace
 }  // namespace sipcred::net
