@@ -23,6 +23,7 @@ wrk_args=${HTTPS_BENCH_ARGS:--t2 -c24 -d5s}
 server_cpu=${HTTPS_BENCH_SERVER_CPU:-0}
 wrk_cpu=${HTTPS_BENCH_WRK_CPU:-1}
 work=$(mktemp -d)
+. "$here/../tests/integration/test_lib.sh"
 chmod 755 "$work"
 pids=()
 cleanup() {
@@ -30,9 +31,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls.key" \
   -out "$work/tls.pem" -days 2 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \

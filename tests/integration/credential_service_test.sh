@@ -16,6 +16,7 @@ sipcred=$1
 here=$(cd "$(dirname "$0")" && pwd)
 certs="$here/../data/certs"
 work=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 port=$(( 20000 + RANDOM % 20000 ))
 tls_port=$(( port + 1 ))
 server_pid=
@@ -87,20 +88,12 @@ TOML
 echo wonderland > "$work/pw"
 "$sipcred" user add --data-dir "$work/data" --aor sip:alice@example.com --password-file "$work/pw"
 
-"$sipcred" serve --config "$work/sipcred.toml" --log-level info > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "ready" "$work/server.log" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; echo "server died"; exit 1; }
-  sleep 0.1
-done
-grep -q "ready" "$work/server.log" || { cat "$work/server.log"; echo "server not ready"; exit 1; }
+serve_and_wait "$sipcred" "$work/server.log" --config "$work/sipcred.toml" --log-level info
 
-failures=0
-passed=0
 # Each check runs in a subshell of its own with errexit in force (a function called as an `if`
 # condition would run with errexit off, and only its last step would count): any step that
-# fails fails the check. State for later checks goes through files in $work.
+# fails fails the check. State for later checks goes through files in $work. (Replaces
+# test_lib.sh's check.)
 check() {  # name, command...
   local name=$1; shift
   local rc=0

@@ -10,6 +10,7 @@ sipcred=$1
 here=$(cd "$(dirname "$0")" && pwd)
 certs="$here/../data/certs"
 work=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 port=$(( 20000 + RANDOM % 20000 ))
 pids=()
 
@@ -19,16 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-passed=0
-check() {  # name, command...
-  local name=$1; shift
-  if "$@" > "$work/$name.out" 2>&1; then
-    echo "ok   $name"; passed=$((passed + 1))
-  else
-    echo "FAIL $name"; cat "$work/$name.out"; failures=$((failures + 1))
-  fi
-}
 echo wonderland > "$work/pw"
 echo not-the-password > "$work/wrong"
 echo interop-secret > "$work/kam"

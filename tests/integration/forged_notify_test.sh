@@ -25,6 +25,7 @@ sipcred=$1
 here=$(cd "$(dirname "$0")" && pwd)
 ident="$here/identity"
 work=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 server_pid=
 notifier_pid=
 
@@ -36,9 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 sip_port=$(free_port)
 https_port=$(free_port)
 
@@ -98,25 +96,8 @@ key = "$work/id-org.key"
 certificate = "$work/id-org.pem"
 url = "$url_org"
 TOML
-"$sipcred" serve --config "$work/sipcred.toml" --log-level info > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "ready" "$work/server.log" 2> /dev/null && break
-  kill -0 "$server_pid" 2> /dev/null || { cat "$work/server.log"; echo "server died"; exit 1; }
-  sleep 0.1
-done
-grep -q "ready" "$work/server.log" || { cat "$work/server.log"; echo "server not ready"; exit 1; }
+serve_and_wait "$sipcred" "$work/server.log" --config "$work/sipcred.toml" --log-level info
 
-failures=0
-passed=0
-check() {  # name, command...
-  local name=$1; shift
-  if "$@" > "$work/$name.out" 2>&1; then
-    echo "ok   $name"; passed=$((passed + 1))
-  else
-    echo "FAIL $name"; cat "$work/$name.out"; failures=$((failures + 1))
-  fi
-}
 
 # The served certificates are the identity certificates, byte for byte (curl, not our client).
 served() {

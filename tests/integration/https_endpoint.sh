@@ -15,6 +15,7 @@
 set -euo pipefail
 sipcred=$1
 work=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 chmod 755 "$work"  # nginx's workers may run as another user
 server_pid=
 nginx_pid=
@@ -28,9 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 port=$(free_port)      # SIP (UDP and TCP), not used here
 https_port=$(free_port)
 nginx_port=$(free_port)
@@ -82,25 +80,8 @@ domain = "example.org"
 key = "$work/signer.key"
 certificate = "$work/signer.pem"
 TOML
-"$sipcred" serve --config "$work/sipcred.toml" --log-level debug > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "ready" "$work/server.log" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; echo "server died"; exit 1; }
-  sleep 0.1
-done
-grep -q "ready" "$work/server.log" || { cat "$work/server.log"; echo "server not ready"; exit 1; }
+serve_and_wait "$sipcred" "$work/server.log" --config "$work/sipcred.toml" --log-level debug
 
-failures=0
-passed=0
-check() {  # name, command...
-  local name=$1; shift
-  if "$@" > "$work/$name.out" 2>&1; then
-    echo "ok   $name"; passed=$((passed + 1))
-  else
-    echo "FAIL $name"; cat "$work/$name.out"; failures=$((failures + 1))
-  fi
-}
 base=https://localhost:$https_port
 curl_ca() { curl -sS --max-time 10 --cacert "$work/ca.pem" "$@"; }
 status_of() { curl_ca -o /dev/null -w '%{http_code}' "$@" || true; }

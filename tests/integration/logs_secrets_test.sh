@@ -13,6 +13,7 @@ sipcred=$1
 here=$(cd "$(dirname "$0")" && pwd)
 certs="$here/../data/certs"
 work=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 port=$(( 20000 + RANDOM % 20000 ))
 tls_port=$(( port + 1 ))
 server_pid=
@@ -62,15 +63,7 @@ echo "$wrong" > "$work/wrong"
     --password-file "$work/pw"
 } > "$work/cli.out" 2>&1
 
-"$sipcred" serve --config "$work/sipcred.toml" --log-level trace --log-format json \
-  > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "ready" "$work/server.log" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; echo "server died"; exit 1; }
-  sleep 0.1
-done
-grep -q "ready" "$work/server.log" || { cat "$work/server.log"; echo "server not ready"; exit 1; }
+serve_and_wait "$sipcred" "$work/server.log" --config "$work/sipcred.toml" --log-level trace --log-format json
 
 client() { python3 "$here/tls_client.py" 127.0.0.1 "$tls_port" "$@"; }
 etag=$(client publish sip:alice@example.com alice "$password" "$certs/good.der" \

@@ -6,6 +6,7 @@ set -euo pipefail
 sipcred=$1
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 port=$(( 20000 + RANDOM % 20000 ))
 server_pid=
 
@@ -15,25 +16,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$sipcred" serve --sip-listen 127.0.0.1:$port --data-dir "$work/data" --log-level info \
-  > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "ready" "$work/server.log" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; echo "server died"; exit 1; }
-  sleep 0.1
-done
-grep -q "ready" "$work/server.log" || { cat "$work/server.log"; echo "server not ready"; exit 1; }
+serve_and_wait "$sipcred" "$work/server.log" --sip-listen 127.0.0.1:$port --data-dir "$work/data" --log-level info
 
-failures=0
-check() {  # name, command...
-  local name=$1; shift
-  if "$@" > "$work/$name.out" 2>&1; then
-    echo "ok   $name"
-  else
-    echo "FAIL $name"; cat "$work/$name.out"; failures=$((failures + 1))
-  fi
-}
 
 for transport in u1 t1; do
   check "sipp-$transport" sipp -sf "$here/sipp/options.xml" -t $transport -m 20 -r 100 \

@@ -13,6 +13,7 @@
 : "${port:=$(( 20000 + RANDOM % 20000 ))}"
 : "${tls_port:=$(( port + 1 ))}"
 server_pid=
+. "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 
 service_setup() {
   service_bin=$1
@@ -40,18 +41,8 @@ TOML
 }
 
 service_start() {
-  : > "$service_work/server.log"
-  "$service_bin" serve --config "$service_work/sipcred.toml" --log-level info \
-    >> "$service_work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    grep -q "ready" "$service_work/server.log" 2>/dev/null && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  cat "$service_work/server.log"
-  echo "server not ready"
-  exit 1
+  serve_and_wait "$service_bin" "$service_work/server.log" --config "$service_work/sipcred.toml" \
+    --log-level info
 }
 
 service_kill() {
